@@ -1,0 +1,59 @@
+# Gemba: `make run` serves the demo portal, `make test` runs every check. Both set themselves up.
+PORT ?= 8000
+VENV := .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help run test pytest lint migrate seed clean
+
+help:
+	@echo "make run    set up .venv, migrate, load demo data, serve on http://127.0.0.1:$(PORT)"
+	@echo "make test   set up .venv, then ruff, migrations check and the whole pytest suite"
+	@echo "make clean  remove .venv, the SQLite database and caches"
+
+# The first Python >= 3.12 that actually runs: $PYTHON, then python3.14 … python3 on PATH.
+$(PY):
+	@found=""; tried=""; \
+	for candidate in $${PYTHON:-} python3.14 python3.13 python3.12 python3; do \
+	  version=$$($$candidate -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null) || continue; \
+	  tried="$$tried $$candidate($$version)"; \
+	  if $$candidate -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then found=$$candidate; break; fi; \
+	done; \
+	if [ -z "$$found" ]; then \
+	  echo "Gemba needs Python 3.12 or newer. Found:$${tried:- no python3 on PATH}." >&2; \
+	  echo "Install Python 3.12+ or point PYTHON at one: make run PYTHON=/path/to/python3.12" >&2; \
+	  exit 1; \
+	fi; \
+	echo "Creating $(VENV) with $$found ($$($$found --version))"; \
+	$$found -m venv $(VENV)
+
+# Reinstall only when pyproject.toml changed since the last install.
+$(INSTALLED): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+migrate: $(INSTALLED)
+	$(PY) manage.py migrate --no-input
+
+seed: migrate
+	$(PY) manage.py seed_demo
+
+run: seed
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+lint: $(INSTALLED)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+pytest: $(INSTALLED)
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+test: lint pytest
+
+clean:
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-shm db.sqlite3-wal staticfiles .pytest_cache .ruff_cache .hypothesis *.egg-info
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

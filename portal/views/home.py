@@ -1,0 +1,17 @@
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from teams.models import Membership
+
+
+@require_GET
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    memberships = (
+        Membership.objects.filter(user=request.user, team__active=True)
+        .select_related("team", "team__group")
+        .order_by("team__name")
+    )
+    return render(request, "portal/home.html", {"memberships": memberships})

@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Group(models.Model):
+    """A department or tribe: several teams under one group manager (or several)."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("group")
+        verbose_name_plural = _("groups")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TeamQuerySet(models.QuerySet["Team"]):
+    def active(self) -> TeamQuerySet:
+        return self.filter(active=True)
+
+    def visible_to(self, user) -> TeamQuerySet:
+        """Teams whose pages the user may open: their own teams, their groups' teams, all for staff."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_staff:
+            return self.all()
+        return self.filter(
+            Q(pk__in=Membership.objects.filter(user=user).values("team"))
+            | Q(group__in=GroupLead.objects.filter(user=user).values("group"))
+        )
+
+    def led_by(self, user) -> TeamQuerySet:
+        """Teams the user runs: as team lead, as lead of the team's group, or as staff."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_staff:
+            return self.all()
+        return self.filter(
+            Q(pk__in=Membership.objects.filter(user=user, role=Membership.Role.LEAD).values("team"))
+            | Q(group__in=GroupLead.objects.filter(user=user).values("group"))
+        )
+
+    def joined_by(self, user) -> TeamQuerySet:
+        """Teams the user belongs to as member or lead (the teams whose surveys they answer)."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(pk__in=Membership.objects.filter(user=user).values("team"))
+
+
+class Team(models.Model):
+    group = models.ForeignKey(
+        Group, on_delete=models.PROTECT, related_name="teams", verbose_name=_("group"), null=True, blank=True
+    )
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    objects = TeamQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        MEMBER = "member", _("member")
+        LEAD = "lead", _("lead")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")
+    )
+    team = models.ForeignKey(
+        Team, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("team")
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
+
+    class Meta:
+        ordering = ["team__name", "user__username"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [models.UniqueConstraint(fields=["user", "team"], name="membership_unique_user_team")]
+        indexes = [models.Index(fields=["team", "role"], name="membership_team_role")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.team} ({self.get_role_display()})"
+
+
+class GroupLead(models.Model):
+    """A group manager: sees and runs every team of the group."""
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="leads", verbose_name=_("group"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="group_leads", verbose_name=_("user")
+    )
+
+    class Meta:
+        ordering = ["group__name", "user__username"]
+        verbose_name = _("group lead")
+        verbose_name_plural = _("group leads")
+        constraints = [models.UniqueConstraint(fields=["group", "user"], name="grouplead_unique_group_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.group}"
