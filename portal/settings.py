@@ -177,6 +177,8 @@ MAILERS = {
         "OPTIONS": {key: value for key, value in _email_options.items() if value not in (None, "")},
     }
 }
+# Public address of this Gemba, for links in emails sent from commands (no request to take it from).
+GEMBA_BASE_URL = env.str("GEMBA_BASE_URL", default="http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Gemba <gemba@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

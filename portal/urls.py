@@ -1,9 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from portal.views.health import healthz
 from portal.views.home import home
+from portal.views.team import team_dashboard
 
 urlpatterns = [
     path("", home, name="home"),
@@ -12,5 +13,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("", include("assessments.urls")),
+    path("teams/<slug:slug>/", team_dashboard, name="team_dashboard"),
     path("admin/", admin.site.urls),
 ]

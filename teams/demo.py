@@ -38,6 +38,23 @@ GROUPS: dict[tuple[str, str], list[tuple[str, str, str]]] = {
 }
 
 # fmt: off
+# How capable each demo team is (0–1), so surveys and delivery data can agree believably
+# (not perfectly); and where each is heading: "up", "down" or "flat" over the past rounds.
+CAPABILITY: dict[str, tuple[float, str]] = {
+    "checkout": (0.55, "up"),
+    "billing": (0.45, "flat"),
+    "fraud-signals": (0.62, "up"),
+    "ledger": (0.35, "flat"),
+    "build-release": (0.78, "up"),
+    "cloud-foundations": (0.70, "flat"),
+    "observability": (0.74, "up"),
+    "developer-portal": (0.58, "flat"),
+    "mobile-app": (0.40, "up"),
+    "web-storefront": (0.50, "flat"),
+    "search-discovery": (0.66, "flat"),
+    "support-tools": (0.48, "down"),
+}
+
 FIRST_NAMES = [
     "Ada", "Bram", "Chiara", "Dev", "Elif", "Femi", "Greta", "Hiro", "Ines", "Jonas", "Kaja",
     "Luis", "Mira", "Noah", "Olu", "Priya", "Quinn", "Rosa", "Sami", "Tess", "Umar", "Vera", "Wen",

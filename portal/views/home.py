@@ -3,6 +3,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from assessments.surveys import survey_slots
 from teams.models import Membership
 
 
@@ -14,4 +15,9 @@ def home(request: HttpRequest) -> HttpResponse:
         .select_related("team", "team__group")
         .order_by("team__name")
     )
-    return render(request, "portal/home.html", {"memberships": memberships})
+    slots = survey_slots(request.user)
+    return render(
+        request,
+        "portal/home.html",
+        {"memberships": memberships, "slots": slots, "waiting": [s for s in slots if not s.done]},
+    )

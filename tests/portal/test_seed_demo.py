@@ -53,3 +53,24 @@ def test_seed_demo_twice_changes_nothing(seeded, settings):
 def test_demo_accounts_sign_in(seeded, client, username):
     response = client.post("/accounts/login/", {"username": username, "password": "gemba-demo"})
     assert response.status_code == 302
+
+
+def test_seed_demo_has_six_closed_rounds_and_an_open_one_member_has_not_answered(seeded):
+    from assessments.models import Participation, Round, TeamScore
+    from assessments.surveys import survey_slots
+
+    assert Round.objects.scored().count() == 6
+    assert Round.objects.open().count() == 1
+    member = get_user_model().objects.get(username="member")
+    slots = survey_slots(member)
+    assert [(slot.team.slug, slot.state) for slot in slots] == [("checkout", "new")]
+    assert not Participation.objects.filter(user=member, round__in=Round.objects.open()).exists()
+    assert TeamScore.objects.filter(hidden=True).count() == 1
+    checkout = list(
+        TeamScore.objects.history(Team.objects.get(slug="checkout")).values_list("index", flat=True)
+    )
+    assert checkout[-1] > checkout[0]
+    support = list(
+        TeamScore.objects.history(Team.objects.get(slug="support-tools")).values_list("index", flat=True)
+    )
+    assert support[-1] < support[0]

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from assessments.demo import seed_rounds
 from teams.demo import DEMO_PASSWORD, seed_organisation
 
 
@@ -16,9 +17,10 @@ class Command(BaseCommand):
             )
         with transaction.atomic():
             org = seed_organisation()
+            rounds = seed_rounds(org.teams, org.users)
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo data ready: {len(org.groups)} groups, {len(org.teams)} teams. "
+                f"Demo data ready: {len(org.groups)} groups, {len(org.teams)} teams, {len(rounds)} rounds. "
                 f"Sign in as admin, manager, lead or member with the password {DEMO_PASSWORD!r}."
             )
         )

@@ -1,0 +1,209 @@
+from django.contrib import admin, messages
+from django.db.models import Count, Q
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from assessments import services
+from assessments.models import (
+    Dimension,
+    DimensionScore,
+    MaturityModel,
+    Question,
+    QuestionDistribution,
+    Response,
+    Round,
+    TeamScore,
+)
+from assessments.models.rounds import FROZEN_WHEN_OPEN
+
+# Responses, answers, comments and participations have no admin page on purpose: no admin
+# screen may list what a person answered, or who answered next to what was answered.
+
+
+class FrozenModelMixin:
+    """A maturity model a round uses is read-only everywhere in the admin."""
+
+    def _frozen(self, obj) -> bool:
+        model = obj if isinstance(obj, MaturityModel) else getattr(obj, "model", None)
+        return bool(model and model.is_frozen)
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        if obj is not None and self._frozen(obj):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        if obj is not None and self._frozen(obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+class DimensionInline(FrozenModelMixin, admin.TabularInline):
+    model = Dimension
+    extra = 0
+    fields = ["order", "key", "name", "weight"]
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return not (obj and obj.is_frozen) and super().has_add_permission(request, obj)
+
+
+class QuestionInline(admin.TabularInline):
+    model = Question
+    extra = 0
+    fields = ["order", "key", "text", "reverse", "help_text"]
+
+    def _frozen(self, obj) -> bool:
+        return bool(obj and obj.model.is_frozen)
+
+    def has_add_permission(self, request, obj=None):
+        return not self._frozen(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return not self._frozen(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not self._frozen(obj) and super().has_delete_permission(request, obj)
+
+
+@admin.register(MaturityModel)
+class MaturityModelAdmin(FrozenModelMixin, admin.ModelAdmin):
+    list_display = ["name", "version", "published", "dimension_count", "round_count", "frozen"]
+    list_filter = ["published", "name"]
+    search_fields = ["name", "description"]
+    inlines = [DimensionInline]
+    actions = ["copy_as_new_version"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                dimension_total=Count("dimensions", distinct=True), round_total=Count("rounds", distinct=True)
+            )
+        )
+
+    @admin.display(description=_("dimensions"), ordering="dimension_total")
+    def dimension_count(self, obj: MaturityModel) -> int:
+        return obj.dimension_total
+
+    @admin.display(description=_("rounds"), ordering="round_total")
+    def round_count(self, obj: MaturityModel) -> int:
+        return obj.round_total
+
+    @admin.display(description=_("frozen"), boolean=True)
+    def frozen(self, obj: MaturityModel) -> bool:
+        return obj.round_total > 0
+
+    @admin.action(description=_("Copy as new version"))
+    def copy_as_new_version(self, request: HttpRequest, queryset) -> None:
+        for model in queryset:
+            copy = services.model_copy_as_new_version(model=model)
+            self.message_user(
+                request,
+                _("%(model)s copied as version %(version)s (unpublished, editable).")
+                % {"model": model.name, "version": copy.version},
+                messages.SUCCESS,
+            )
+
+
+@admin.register(Dimension)
+class DimensionAdmin(FrozenModelMixin, admin.ModelAdmin):
+    list_display = ["name", "key", "model", "order", "weight"]
+    list_filter = ["model"]
+    list_select_related = ["model"]
+    search_fields = ["name", "key", "description"]
+    inlines = [QuestionInline]
+
+
+@admin.register(Round)
+class RoundAdmin(admin.ModelAdmin):
+    list_display = ["name", "model", "opens_at", "closes_at", "status_display", "k", "k_detail", "responses"]
+    list_filter = ["model", "teams__group"]
+    list_select_related = ["model"]
+    search_fields = ["name"]
+    filter_horizontal = ["teams"]
+    readonly_fields = ["closed_at", "scored_at", "created_by"]
+    actions = ["close_now"]
+    date_hierarchy = "opens_at"
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                submitted=Count(
+                    "responses", filter=Q(responses__status=Response.Status.SUBMITTED), distinct=True
+                )
+            )
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.has_opened:
+            fields += [name.removesuffix("_id") for name in FROZEN_WHEN_OPEN] + ["teams"]
+        return fields
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description=_("status"))
+    def status_display(self, obj: Round) -> str:
+        return obj.status().label
+
+    @admin.display(description=_("responses submitted"), ordering="submitted")
+    def responses(self, obj: Round) -> int:
+        return obj.submitted
+
+    @admin.action(description=_("Close now and store the scores"))
+    def close_now(self, request: HttpRequest, queryset) -> None:
+        closed = 0
+        for round_ in queryset.filter(scored_at__isnull=True):
+            services.round_close(round=round_)
+            closed += 1
+        self.message_user(
+            request,
+            ngettext("%(n)d round closed and scored.", "%(n)d rounds closed and scored.", closed)
+            % {"n": closed},
+            messages.SUCCESS,
+        )
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Stored aggregates are computed, never edited: rebuild them with manage.py rebuild_scores."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(TeamScore)
+class TeamScoreAdmin(ReadOnlyAdmin):
+    list_display = ["team", "round", "responses", "invited", "hidden", "index", "level"]
+    list_filter = ["round", "hidden", "team__group"]
+    list_select_related = ["team", "round"]
+    search_fields = ["team__name", "round__name"]
+
+
+@admin.register(DimensionScore)
+class DimensionScoreAdmin(ReadOnlyAdmin):
+    list_display = ["team", "round", "dimension", "mean", "index", "level", "responses", "stdev"]
+    list_filter = ["round", "dimension_key", "level"]
+    list_select_related = ["team", "round", "dimension"]
+    search_fields = ["team__name", "round__name", "dimension_key"]
+
+
+@admin.register(QuestionDistribution)
+class QuestionDistributionAdmin(ReadOnlyAdmin):
+    list_display = ["team", "round", "question_key", "counts", "dont_know", "not_applicable", "mean"]
+    list_filter = ["round"]
+    list_select_related = ["team", "round"]
+    search_fields = ["team__name", "question_key"]

@@ -1,0 +1,131 @@
+"""Demo rounds for `manage.py seed_demo`: six closed quarterly rounds with believable trends and
+one open round in which `member` has not answered yet. Idempotent: rounds are found by name."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+from django.utils import timezone
+
+from assessments.models import Answer, Comment, MaturityModel, Participation, Question, Response, Round
+from assessments.services import respondent_key, round_close
+from teams.demo import CAPABILITY
+from teams.models import Membership, Team
+
+CLOSED_ROUNDS = 6
+# One team–round below k, to show how hidden results look: (team slug, rounds ago).
+THIN_ROUND = ("ledger", 3)
+COMMENTS = {
+    "culture": ["We help each other a lot when things break.", "Bad news still travels slowly upwards."],
+    "cicd": ["Our pipeline is slow on Mondays.", "Release sign-off takes days."],
+    "progressive-delivery": ["Feature flags made Friday releases boring, in a good way."],
+    "resilience": ["We have never practised a failover.", "The last game day taught us a lot."],
+    "security": ["Scanning finds things but nobody has time to fix them."],
+    "observability": ["Too many alerts at night.", "Tracing saved us hours last incident."],
+    "lean-flow": ["We start too many things at once."],
+    "learning": ["Improvement time is the first thing we drop.", "The blameless reviews really help."],
+}
+
+
+def _quarter_name(when) -> str:
+    return f"{when.year} Q{(when.month - 1) // 3 + 1} pulse"
+
+
+def seed_rounds(teams: list[Team], users: dict) -> list[Round]:
+    """Create the demo rounds (closed ones scored) for these teams; return every demo round."""
+    model = MaturityModel.objects.published().order_by("-version").first()
+    if model is None:
+        return []
+    rng = random.Random(7)
+    now = timezone.now().replace(minute=0, second=0, microsecond=0)
+    questions = list(Question.objects.filter(dimension__model=model).select_related("dimension"))
+    members = {team.pk: [] for team in teams}
+    for membership in (
+        Membership.objects.filter(team__in=teams).select_related("user").order_by("user__username")
+    ):
+        members[membership.team_id].append(membership.user)
+
+    rounds = []
+    for ago in range(CLOSED_ROUNDS, 0, -1):
+        opens = now - timedelta(days=91 * ago + 14)
+        round_, created = Round.objects.get_or_create(
+            name=_quarter_name(opens),
+            defaults={"model": model, "opens_at": opens, "closes_at": opens + timedelta(days=14)},
+        )
+        rounds.append(round_)
+        if not created:
+            continue
+        round_.teams.set(teams)
+        step = CLOSED_ROUNDS - ago  # 0 for the oldest round
+        for team in teams:
+            people = members[team.pk]
+            if (team.slug, ago) == THIN_ROUND:
+                count = 2
+            else:
+                count = max(3, min(len(people), round(len(people) * rng.uniform(0.6, 1.0))))
+            _answer(round_, team, rng.sample(people, count), questions, model.scale_points, rng, step)
+        round_close(round=round_, now=round_.closes_at)
+
+    opens = now - timedelta(days=10)
+    current, created = Round.objects.get_or_create(
+        name=_quarter_name(now) + " (open)",
+        defaults={"model": model, "opens_at": opens, "closes_at": now + timedelta(days=11)},
+    )
+    rounds.append(current)
+    if created:
+        current.teams.set(teams)
+        for team in teams:
+            others = [user for user in members[team.pk] if user.username != "member"]
+            _answer(
+                current,
+                team,
+                rng.sample(others, len(others) // 2),
+                questions,
+                model.scale_points,
+                rng,
+                CLOSED_ROUNDS,
+            )
+    return rounds
+
+
+def _answer(round_: Round, team: Team, people, questions, points: int, rng: random.Random, step: int) -> None:
+    """Submitted responses of these people, around the team's capability and trend."""
+    capability, trend = CAPABILITY.get(team.slug, (0.5, "flat"))
+    drift = {"up": 0.22, "down": -0.2, "flat": 0.0}[trend] * step
+    dimension_bias = {}
+    responses, answers, comments, participations = [], [], [], []
+    for person in people:
+        response = Response(
+            round=round_,
+            team=team,
+            respondent_key=respondent_key(user_id=person.pk, round_id=round_.pk, team_id=team.pk),
+            status=Response.Status.SUBMITTED,
+        )
+        responses.append(response)
+        participations.append(Participation(user=person, round=round_, team=team))
+        for question in questions:
+            key = question.dimension.key
+            bias = dimension_bias.setdefault(key, rng.uniform(-0.6, 0.6))
+            roll = rng.random()
+            if roll < 0.03:
+                answers.append(Answer(response=response, question=question, special=Answer.Special.DONT_KNOW))
+                continue
+            if roll < 0.05:
+                answers.append(
+                    Answer(response=response, question=question, special=Answer.Special.NOT_APPLICABLE)
+                )
+                continue
+            mean = 1.5 + capability * 4.5 + drift + bias
+            value = min(points, max(1, round(rng.gauss(mean, 1.0))))
+            given = points + 1 - value if question.reverse else value
+            answers.append(Answer(response=response, question=question, value=given))
+        if rng.random() < 0.35:
+            dimension = rng.choice(questions).dimension
+            comments.append(
+                Comment(response=response, dimension=dimension, text=rng.choice(COMMENTS[dimension.key]))
+            )
+    Response.objects.bulk_create(responses)
+    Participation.objects.bulk_create(participations)
+    Answer.objects.bulk_create(answers, batch_size=2000)
+    Comment.objects.bulk_create(comments)

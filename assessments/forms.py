@@ -1,0 +1,156 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from assessments.models import Answer, Dimension, MaturityModel, Question, Round
+from assessments.models.rounds import MIN_THRESHOLD
+from teams.models import Team
+
+COMMENT_MAX_LENGTH = 2000
+
+
+@dataclass
+class SurveySection:
+    """One dimension of the survey page: its questions' fields and its comment field."""
+
+    dimension: Dimension
+    questions: list[tuple[Question, forms.BoundField]]
+    comment: forms.BoundField
+
+    @property
+    def answered(self) -> int:
+        return sum(1 for _, field in self.questions if field.value())
+
+
+class SurveyForm(forms.Form):
+    """Every question of a model as one radio group (scale points, don't know, not applicable).
+
+    Built for a draft (nothing required) or a submit (every question required); a bound form that
+    fails keeps every given answer, so the page comes back with the missing ones marked.
+    """
+
+    def __init__(
+        self, *args, model: MaturityModel, dimensions: list[Dimension], submit: bool = False, **kwargs
+    ):
+        super().__init__(*args, **kwargs)
+        self.model = model
+        self.dimensions = dimensions
+        labels = list(model.scale_labels) or [str(point) for point in range(1, model.scale_points + 1)]
+        choices = [
+            (str(point), f"{point} · {labels[point - 1]}") for point in range(1, model.scale_points + 1)
+        ]
+        choices += [
+            (Answer.Special.DONT_KNOW.value, _("Don't know")),
+            (Answer.Special.NOT_APPLICABLE.value, _("N/A")),
+        ]
+        for dimension in dimensions:
+            for question in dimension.survey_questions:
+                self.fields[f"q{question.pk}"] = forms.ChoiceField(
+                    label=question.text,
+                    help_text=question.help_text,
+                    choices=choices,
+                    widget=forms.RadioSelect,
+                    required=submit,
+                    error_messages={
+                        "required": _("Please answer this question (or choose don't know / N/A).")
+                    },
+                )
+            self.fields[f"c{dimension.pk}"] = forms.CharField(
+                label=_("Anything to add about %(dimension)s? (optional, shown unattributed)")
+                % {"dimension": dimension.name},
+                required=False,
+                max_length=COMMENT_MAX_LENGTH,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+
+    def sections(self) -> list[SurveySection]:
+        return [
+            SurveySection(
+                dimension=dimension,
+                questions=[(q, self[f"q{q.pk}"]) for q in dimension.survey_questions],
+                comment=self[f"c{dimension.pk}"],
+            )
+            for dimension in self.dimensions
+        ]
+
+    @property
+    def question_count(self) -> int:
+        return sum(1 for name in self.fields if name.startswith("q"))
+
+    @property
+    def answered_count(self) -> int:
+        return sum(1 for name in self.fields if name.startswith("q") and self[name].value())
+
+    def answers(self) -> dict[int, str | None]:
+        return {
+            int(name[1:]): (value or None)
+            for name, value in self.cleaned_data.items()
+            if name.startswith("q")
+        }
+
+    def comments(self) -> dict[int, str]:
+        return {
+            int(name[1:]): value
+            for name, value in self.cleaned_data.items()
+            if name.startswith("c") and value
+        }
+
+    @staticmethod
+    def initial_from(response) -> dict[str, str]:
+        """Prefill from a saved response: its answers and comments."""
+        if response is None:
+            return {}
+        initial = {
+            f"q{answer.question_id}": answer.special or str(answer.value) for answer in response.answers.all()
+        }
+        initial.update({f"c{comment.dimension_id}": comment.text for comment in response.comments.all()})
+        return initial
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class RoundForm(forms.ModelForm):
+    """A lead starts a round for some of the teams they run."""
+
+    class Meta:
+        model = Round
+        fields = ["name", "model", "teams", "opens_at", "closes_at", "k", "k_detail"]
+        widgets = {
+            "teams": forms.CheckboxSelectMultiple,
+            "opens_at": DateTimeLocalInput(),
+            "closes_at": DateTimeLocalInput(),
+        }
+
+    def __init__(self, *args, teams, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["model"].queryset = MaturityModel.objects.published()
+        self.fields["model"].empty_label = None
+        self.fields["teams"].queryset = teams
+        self.fields["k"].min_value = MIN_THRESHOLD
+        self.fields["k_detail"].min_value = MIN_THRESHOLD
+        if not self.is_bound and not self.initial.get("opens_at"):
+            now = timezone.localtime().replace(second=0, microsecond=0)
+            self.initial.setdefault("opens_at", now)
+            self.initial.setdefault("closes_at", now + timedelta(days=14))
+
+    def clean_teams(self) -> list[Team]:
+        teams = self.cleaned_data["teams"]
+        if not teams:
+            raise forms.ValidationError(_("Choose at least one team."))
+        return teams
+
+    def clean_closes_at(self):
+        closes_at = self.cleaned_data["closes_at"]
+        if closes_at <= timezone.now():
+            raise forms.ValidationError(_("A new round must close in the future."))
+        return closes_at

@@ -1,0 +1,206 @@
+"""The JSON file format of a maturity model: parse and validate (pure, no ORM).
+
+{"name", "version", "description", "scale": {"points", "labels"},
+ "levels": [{"level", "name", "min_index"}],
+ "dimensions": [{"key", "name", "description", "weight",
+                 "questions": [{"key", "text", "help", "reverse"}]}]}
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,59}$")
+LIMITS = {"name": 120, "dimension_name": 120, "question_text": 400, "label": 60, "description": 4000}
+
+
+class ModelFileError(ValueError):
+    """A model file that cannot be imported; ``errors`` lists every problem with where it is."""
+
+    def __init__(self, errors: list[str]):
+        super().__init__("; ".join(errors))
+        self.errors = errors
+
+
+@dataclass
+class QuestionSpec:
+    key: str
+    text: str
+    help: str = ""
+    reverse: bool = False
+
+
+@dataclass
+class DimensionSpec:
+    key: str
+    name: str
+    description: str = ""
+    weight: float = 1.0
+    questions: list[QuestionSpec] = field(default_factory=list)
+
+
+@dataclass
+class ModelSpec:
+    name: str
+    version: int
+    description: str
+    points: int
+    labels: list[str]
+    levels: list[dict[str, Any]]
+    dimensions: list[DimensionSpec]
+
+    def as_dict(self) -> dict[str, Any]:
+        """The file format, ready for json.dumps."""
+        return {
+            "name": self.name,
+            "version": self.version,
+            "description": self.description,
+            "scale": {"points": self.points, "labels": list(self.labels)},
+            "levels": [dict(level) for level in self.levels],
+            "dimensions": [asdict(dimension) for dimension in self.dimensions],
+        }
+
+
+def _text(errors: list[str], where: str, value: Any, limit: int, required: bool = True) -> str:
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str):
+        errors.append(f"{where}: must be text")
+        return ""
+    if "\x00" in value:
+        errors.append(f"{where}: contains a NUL character")
+        return ""
+    if required and not value.strip():
+        errors.append(f"{where}: must not be empty")
+    if len(value) > limit:
+        errors.append(f"{where}: longer than {limit} characters")
+    return value.strip()
+
+
+def _key(errors: list[str], where: str, value: Any, seen: set[str]) -> str:
+    if not isinstance(value, str) or not KEY.match(value):
+        errors.append(f"{where}: a key is 1–60 lowercase letters, digits, '-' or '_'")
+        return ""
+    if value in seen:
+        errors.append(f"{where}: key {value!r} is used twice")
+    seen.add(value)
+    return value
+
+
+def parse_model(data: Any) -> ModelSpec:
+    """Validate a decoded JSON document; raise ModelFileError listing every problem found."""
+    errors: list[str] = []
+    if not isinstance(data, dict):
+        raise ModelFileError(["the file must hold a JSON object"])
+
+    name = _text(errors, "name", data.get("name"), LIMITS["name"])
+    version = data.get("version", 1)
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        errors.append("version: must be a whole number from 1")
+        version = 1
+    description = _text(errors, "description", data.get("description"), LIMITS["description"], required=False)
+
+    scale = data.get("scale")
+    points, labels = 0, []
+    if not isinstance(scale, dict):
+        errors.append("scale: must be an object with points and labels")
+    else:
+        points = scale.get("points")
+        if not isinstance(points, int) or isinstance(points, bool) or not 3 <= points <= 11:
+            errors.append("scale.points: must be a whole number from 3 to 11")
+            points = 0
+        raw_labels = scale.get("labels")
+        if not isinstance(raw_labels, list) or (points and len(raw_labels) != points):
+            errors.append("scale.labels: give one label for each point of the scale")
+        else:
+            labels = [
+                _text(errors, f"scale.labels[{i}]", label, LIMITS["label"])
+                for i, label in enumerate(raw_labels)
+            ]
+
+    levels = _levels(errors, data.get("levels"))
+
+    raw_dimensions = data.get("dimensions")
+    dimensions: list[DimensionSpec] = []
+    if not isinstance(raw_dimensions, list) or not raw_dimensions:
+        errors.append("dimensions: give at least one dimension")
+        raw_dimensions = []
+    dimension_keys: set[str] = set()
+    question_keys: set[str] = set()
+    for d, raw in enumerate(raw_dimensions):
+        where = f"dimensions[{d}]"
+        if not isinstance(raw, dict):
+            errors.append(f"{where}: must be an object")
+            continue
+        weight = raw.get("weight", 1)
+        if not isinstance(weight, int | float) or isinstance(weight, bool) or not 0 < weight <= 99:
+            errors.append(f"{where}.weight: must be a number above 0 and at most 99")
+            weight = 1
+        dimension = DimensionSpec(
+            key=_key(errors, f"{where}.key", raw.get("key"), dimension_keys),
+            name=_text(errors, f"{where}.name", raw.get("name"), LIMITS["dimension_name"]),
+            description=_text(errors, f"{where}.description", raw.get("description"), 4000, required=False),
+            weight=float(weight),
+        )
+        raw_questions = raw.get("questions")
+        if not isinstance(raw_questions, list) or not raw_questions:
+            errors.append(f"{where}.questions: give at least one question")
+            raw_questions = []
+        for q, raw_question in enumerate(raw_questions):
+            qwhere = f"{where}.questions[{q}]"
+            if not isinstance(raw_question, dict):
+                errors.append(f"{qwhere}: must be an object")
+                continue
+            reverse = raw_question.get("reverse", False)
+            if not isinstance(reverse, bool):
+                errors.append(f"{qwhere}.reverse: must be true or false")
+                reverse = False
+            dimension.questions.append(
+                QuestionSpec(
+                    key=_key(errors, f"{qwhere}.key", raw_question.get("key"), question_keys),
+                    text=_text(errors, f"{qwhere}.text", raw_question.get("text"), LIMITS["question_text"]),
+                    help=_text(errors, f"{qwhere}.help", raw_question.get("help"), 4000, required=False),
+                    reverse=reverse,
+                )
+            )
+        dimensions.append(dimension)
+
+    if errors:
+        raise ModelFileError(errors)
+    return ModelSpec(
+        name=name,
+        version=version,
+        description=description,
+        points=points,
+        labels=labels,
+        levels=levels,
+        dimensions=dimensions,
+    )
+
+
+def _levels(errors: list[str], raw: Any) -> list[dict[str, Any]]:
+    if not isinstance(raw, list) or len(raw) != 5:
+        errors.append("levels: give exactly five levels")
+        return []
+    levels = []
+    previous = -1.0
+    for i, band in enumerate(raw):
+        where = f"levels[{i}]"
+        if not isinstance(band, dict):
+            errors.append(f"{where}: must be an object")
+            continue
+        bound = band.get("min_index")
+        if not isinstance(bound, int | float) or isinstance(bound, bool) or not 0 <= bound <= 100:
+            errors.append(f"{where}.min_index: must be a number from 0 to 100")
+            continue
+        if i == 0 and bound != 0:
+            errors.append(f"{where}.min_index: the first level starts at 0")
+        if bound <= previous:
+            errors.append(f"{where}.min_index: bounds must rise from level to level")
+        previous = float(bound)
+        levels.append(
+            {"level": i + 1, "name": _text(errors, f"{where}.name", band.get("name"), 60), "min_index": bound}
+        )
+    return levels

@@ -1,0 +1,429 @@
+"""Writes of the assessments app: each one transaction, keyword-only arguments."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import send_mass_mail
+from django.db import transaction
+from django.db.models import Count, Exists, OuterRef
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from assessments import scoring
+from assessments.model_file import DimensionSpec, ModelSpec, QuestionSpec
+from assessments.models import (
+    Answer,
+    Comment,
+    Dimension,
+    DimensionComment,
+    DimensionScore,
+    MaturityModel,
+    Participation,
+    Question,
+    QuestionDistribution,
+    Response,
+    Round,
+    TeamScore,
+)
+from teams.models import Membership, Team
+
+DONT_KNOW = Answer.Special.DONT_KNOW.value
+NOT_APPLICABLE = Answer.Special.NOT_APPLICABLE.value
+
+
+class RoundNotOpen(Exception):
+    """Answers can be saved only while a round is open."""
+
+
+def respondent_key(*, user_id: int, round_id: int, team_id: int) -> str:
+    """HMAC of (user, round, team) with the server secret: finds one's own response, names no one."""
+    message = f"{user_id}:{round_id}:{team_id}".encode()
+    return hmac.new(settings.RESPONDENT_KEY_SECRET.encode(), message, hashlib.sha256).hexdigest()
+
+
+# --- Maturity models -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def model_import(*, spec: ModelSpec) -> MaturityModel:
+    """Create a maturity model from a parsed file, as the next version of its name."""
+    latest = (
+        MaturityModel.objects.filter(name=spec.name).order_by("-version").values_list("version", flat=True)
+    )
+    version = (latest.first() + 1) if latest.exists() else spec.version
+    model = MaturityModel.objects.create(
+        name=spec.name,
+        version=version,
+        description=spec.description,
+        published=False,
+        scale_points=spec.points,
+        scale_labels=list(spec.labels),
+        levels=[dict(level) for level in spec.levels],
+    )
+    for order, dimension_spec in enumerate(spec.dimensions, start=1):
+        dimension = Dimension.objects.create(
+            model=model,
+            key=dimension_spec.key,
+            name=dimension_spec.name,
+            description=dimension_spec.description,
+            order=order,
+            weight=round(dimension_spec.weight, 2),
+        )
+        Question.objects.bulk_create(
+            Question(
+                dimension=dimension,
+                key=question.key,
+                text=question.text,
+                help_text=question.help,
+                order=position,
+                reverse=question.reverse,
+            )
+            for position, question in enumerate(dimension_spec.questions, start=1)
+        )
+    return model
+
+
+def model_export(*, model: MaturityModel) -> ModelSpec:
+    """A model as its file format."""
+    dimensions = model.dimensions.prefetch_related("questions").order_by("order", "key")
+    return ModelSpec(
+        name=model.name,
+        version=model.version,
+        description=model.description,
+        points=model.scale_points,
+        labels=list(model.scale_labels),
+        levels=[dict(level) for level in model.levels],
+        dimensions=[
+            DimensionSpec(
+                key=dimension.key,
+                name=dimension.name,
+                description=dimension.description,
+                weight=float(dimension.weight),
+                questions=[
+                    QuestionSpec(key=q.key, text=q.text, help=q.help_text, reverse=q.reverse)
+                    for q in dimension.questions.all()
+                ],
+            )
+            for dimension in dimensions
+        ],
+    )
+
+
+@transaction.atomic
+def model_copy_as_new_version(*, model: MaturityModel) -> MaturityModel:
+    """An editable, unpublished copy of a (frozen) model, numbered as the next version."""
+    return model_import(spec=model_export(model=model))
+
+
+# --- Answering -------------------------------------------------------------------------------
+
+
+def response_for(*, round: Round, team: Team, user) -> Response | None:
+    """The user's own response in this round for this team, found through the keyed hash."""
+    key = respondent_key(user_id=user.pk, round_id=round.pk, team_id=team.pk)
+    return Response.objects.filter(round=round, team=team, respondent_key=key).first()
+
+
+@transaction.atomic
+def response_save(
+    *,
+    round: Round,
+    team: Team,
+    user,
+    answers: Mapping[int, str | None],
+    comments: Mapping[int, str],
+    submit: bool,
+) -> Response:
+    """Save the user's answers as a draft, or submit them. One response per member, team and round.
+
+    ``answers`` maps question ids to "1".."points", "dk", "na" or None (not answered yet);
+    ``comments`` maps dimension ids to text. A submit must answer every question (the form
+    checks that); the response then counts and the member's participation is recorded.
+    """
+    if not round.is_open:
+        raise RoundNotOpen
+    key = respondent_key(user_id=user.pk, round_id=round.pk, team_id=team.pk)
+    status = Response.Status.SUBMITTED if submit else Response.Status.DRAFT
+    # Insert-if-absent, then lock: two racing submits end up on the one row, one after the other.
+    candidate = Response(round=round, team=team, respondent_key=key, status=status)
+    Response.objects.bulk_create([candidate], ignore_conflicts=True)
+    response = Response.objects.select_for_update().get(round=round, team=team, respondent_key=key)
+    created = response.pk == candidate.pk
+
+    if not created:
+        response.answers.all().delete()
+        response.comments.all().delete()
+        if submit and response.status != Response.Status.SUBMITTED:
+            response.status = Response.Status.SUBMITTED
+            response.save(update_fields=["status"])
+    Answer.objects.bulk_create(_answer_rows(response, answers))
+    new_comments = [
+        Comment(response=response, dimension_id=dimension_id, text=text.strip())
+        for dimension_id, text in comments.items()
+        if text and text.strip()
+    ]
+    if new_comments:
+        Comment.objects.bulk_create(new_comments)
+    if submit:
+        # Already recorded by an earlier (or racing) submit: the unique constraint keeps one.
+        Participation.objects.bulk_create(
+            [Participation(user=user, round=round, team=team)], ignore_conflicts=True
+        )
+    return response
+
+
+def _answer_rows(response: Response, answers: Mapping[int, str | None]) -> Iterable[Answer]:
+    for question_id, token in answers.items():
+        if token is None or token == "":
+            continue
+        if token in (DONT_KNOW, NOT_APPLICABLE):
+            yield Answer(response=response, question_id=question_id, value=None, special=token)
+        else:
+            yield Answer(response=response, question_id=question_id, value=int(token))
+
+
+# --- Closing and scoring ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def round_close(*, round: Round, now=None) -> Round:
+    """Close a round (early, or once its date has passed) and store its scores. Idempotent."""
+    now = now or timezone.now()
+    locked = Round.objects.select_for_update().get(pk=round.pk)
+    if locked.scored_at is not None:
+        return locked
+    if locked.closed_at is None:
+        locked.closed_at = min(now, locked.closes_at)
+    # Drafts never count; once the round is closed nobody can finish them, so they go.
+    Response.objects.filter(round=locked, status=Response.Status.DRAFT).delete()
+    scores_store(round=locked)
+    locked.scored_at = now
+    # update() rather than save(): closing must not trip the frozen-settings guard.
+    Round.objects.filter(pk=locked.pk).update(closed_at=locked.closed_at, scored_at=locked.scored_at)
+    return locked
+
+
+def rounds_close_due(*, now=None) -> int:
+    """Close and score every round whose date has passed; returns how many were closed."""
+    due = list(Round.objects.due_for_scoring(now))
+    for due_round in due:
+        round_close(round=due_round, now=now)
+    return len(due)
+
+
+@dataclass
+class _Tally:
+    counts: dict[int, int]
+    dont_know: int = 0
+    not_applicable: int = 0
+
+
+@transaction.atomic
+def scores_store(*, round: Round) -> None:
+    """(Re)compute and store every aggregate of a closed round in bulk, from the raw answers."""
+    model = round.model
+    points, thresholds = model.scale_points, model.level_thresholds
+    questions = {q.pk: q for q in Question.objects.filter(dimension__model=model).select_related("dimension")}
+    dimensions = {d.pk: d for d in Dimension.objects.filter(model=model)}
+    team_ids = list(round.teams.values_list("pk", flat=True))
+
+    for model_class in (TeamScore, DimensionScore, QuestionDistribution, DimensionComment):
+        model_class.objects.filter(round=round).delete()
+
+    responses_by_team = dict(
+        Response.objects.submitted()
+        .filter(round=round)
+        .values("team")
+        .annotate(n=Count("id"))
+        .values_list("team", "n")
+    )
+    invited = dict(
+        Membership.objects.filter(team_id__in=team_ids)
+        .values("team")
+        .annotate(n=Count("id"))
+        .values_list("team", "n")
+    )
+    scored_teams = {t for t in team_ids if responses_by_team.get(t, 0) >= round.k}
+    detailed_teams = {t for t in team_ids if responses_by_team.get(t, 0) >= round.k_detail}
+
+    # One grouped query: how many times each (team, question) got each answer.
+    tallies: dict[tuple[int, int], _Tally] = defaultdict(lambda: _Tally(counts={}))
+    rows = (
+        Answer.objects.filter(
+            response__round=round,
+            response__status=Response.Status.SUBMITTED,
+            response__team_id__in=scored_teams,
+        )
+        .values_list("response__team_id", "question_id", "value", "special")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for team_id, question_id, value, special, n in rows:
+        tally = tallies[(team_id, question_id)]
+        if special == DONT_KNOW:
+            tally.dont_know += n
+        elif special == NOT_APPLICABLE:
+            tally.not_applicable += n
+        else:
+            tally.counts[value] = tally.counts.get(value, 0) + n
+
+    # Per dimension, how many responses gave at least one answer on the scale.
+    dimension_responses = dict(
+        (((team_id, dimension_id), n))
+        for team_id, dimension_id, n in Answer.objects.filter(
+            response__round=round,
+            response__status=Response.Status.SUBMITTED,
+            response__team_id__in=scored_teams,
+            value__isnull=False,
+        )
+        .values_list("response__team_id", "question__dimension_id")
+        .annotate(n=Count("response_id", distinct=True))
+        .order_by()
+    )
+
+    team_scores, dimension_scores, distributions = [], [], []
+    for team_id in team_ids:
+        responses = responses_by_team.get(team_id, 0)
+        if team_id not in scored_teams:
+            team_scores.append(
+                TeamScore(
+                    round=round,
+                    team_id=team_id,
+                    responses=responses,
+                    invited=invited.get(team_id, 0),
+                    hidden=True,
+                )
+            )
+            continue
+        per_dimension: dict[int, dict[int, int]] = defaultdict(dict)
+        dk_by_dimension: dict[int, int] = defaultdict(int)
+        na_by_dimension: dict[int, int] = defaultdict(int)
+        for question_id, question in questions.items():
+            tally = tallies.get((team_id, question_id))
+            if tally is None:
+                continue
+            used = {scoring.value_used(v, points, question.reverse): n for v, n in tally.counts.items()}
+            bucket = per_dimension[question.dimension_id]
+            for value, n in used.items():
+                bucket[value] = bucket.get(value, 0) + n
+            dk_by_dimension[question.dimension_id] += tally.dont_know
+            na_by_dimension[question.dimension_id] += tally.not_applicable
+            if team_id in detailed_teams:
+                distributions.append(
+                    QuestionDistribution(
+                        round=round,
+                        team_id=team_id,
+                        question=question,
+                        question_key=question.key,
+                        counts=[tally.counts.get(point, 0) for point in range(1, points + 1)],
+                        dont_know=tally.dont_know,
+                        not_applicable=tally.not_applicable,
+                        mean=scoring.summarise_counts(used).mean,
+                    )
+                )
+        weighted = []
+        for dimension_id, dimension in dimensions.items():
+            result = scoring.score(
+                scoring.summarise_counts(per_dimension.get(dimension_id, {})), points, thresholds
+            )
+            if result is None:
+                continue
+            weighted.append((result.mean, float(dimension.weight)))
+            dimension_scores.append(
+                DimensionScore(
+                    round=round,
+                    team_id=team_id,
+                    dimension=dimension,
+                    dimension_key=dimension.key,
+                    mean=result.mean,
+                    index=result.index,
+                    stdev=result.stdev,
+                    level=result.level,
+                    responses=dimension_responses.get((team_id, dimension_id), 0),
+                    answers=result.count,
+                    dont_know=dk_by_dimension[dimension_id],
+                    not_applicable=na_by_dimension[dimension_id],
+                )
+            )
+        overall = scoring.weighted_mean(weighted)
+        overall_index = scoring.index(overall, points) if overall is not None else None
+        team_scores.append(
+            TeamScore(
+                round=round,
+                team_id=team_id,
+                responses=responses,
+                invited=invited.get(team_id, 0),
+                hidden=False,
+                mean=overall,
+                index=overall_index,
+                level=scoring.level(overall_index, thresholds) if overall_index is not None else None,
+            )
+        )
+
+    TeamScore.objects.bulk_create(team_scores, batch_size=1000)
+    DimensionScore.objects.bulk_create(dimension_scores, batch_size=1000)
+    QuestionDistribution.objects.bulk_create(distributions, batch_size=1000)
+    _store_comments(round=round, team_ids=detailed_teams)
+
+
+def _store_comments(*, round: Round, team_ids: set[int]) -> None:
+    """Copy comments out of their responses, ordered by a keyed hash of their text, not by submission."""
+    comments = Comment.objects.filter(
+        response__round=round, response__status=Response.Status.SUBMITTED, response__team_id__in=team_ids
+    ).values_list("response__team_id", "dimension_id", "text")
+    secret = settings.RESPONDENT_KEY_SECRET.encode()
+
+    def shuffle_key(row: tuple[int, int, str]) -> tuple[int, int, str]:
+        team_id, dimension_id, text = row
+        digest = hmac.new(secret, f"{round.pk}:{dimension_id}:{text}".encode(), hashlib.sha256).hexdigest()
+        return team_id, dimension_id, digest
+
+    rows = sorted(comments, key=shuffle_key)
+    DimensionComment.objects.bulk_create(
+        (
+            DimensionComment(
+                round=round, team_id=team_id, dimension_id=dimension_id, position=position, text=text
+            )
+            for position, (team_id, dimension_id, text) in enumerate(rows)
+        ),
+        batch_size=1000,
+    )
+
+
+# --- Reminders -------------------------------------------------------------------------------
+
+
+def reminders_send(*, round: Round, teams: Iterable[Team], survey_url: str) -> int:
+    """Email every member of these teams who has not taken part in the open round yet.
+
+    Returns how many emails went out. Leads learn the count, never the names.
+    """
+    if not round.is_open:
+        return 0
+    taken = Participation.objects.filter(round=round, user=OuterRef("user"), team=OuterRef("team"))
+    emails = sorted(
+        set(
+            Membership.objects.filter(team__in=list(teams), user__is_active=True)
+            .exclude(user__email="")
+            .exclude(Exists(taken))
+            .values_list("user__email", flat=True)
+        )
+    )
+    subject = _("Gemba: your team's survey “%(round)s” is open") % {"round": round.name}
+    body = _(
+        "Hello,\n\nThe survey “%(round)s” is open until %(closes)s. It takes about five minutes and your "
+        "answers stay anonymous: your team sees only results of three or more people together.\n\n"
+        "Take it here: %(url)s\n\nThank you!"
+    ) % {
+        "round": round.name,
+        "closes": timezone.localtime(round.closes_at).strftime("%d %b %Y"),
+        "url": survey_url,
+    }
+    messages = [(subject, body, settings.DEFAULT_FROM_EMAIL, [email]) for email in emails]
+    return send_mass_mail(messages, fail_silently=False) if messages else 0

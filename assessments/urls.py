@@ -1,0 +1,12 @@
+from django.urls import path
+
+from assessments import views
+
+urlpatterns = [
+    path("surveys/", views.survey_list, name="survey_list"),
+    path("surveys/<int:round_id>/<slug:team_slug>/", views.survey_take, name="survey_take"),
+    path("rounds/", views.round_list, name="round_list"),
+    path("rounds/<int:round_id>/", views.round_detail, name="round_detail"),
+    path("rounds/<int:round_id>/remind/", views.round_remind, name="round_remind"),
+    path("rounds/<int:round_id>/close/", views.round_close, name="round_close"),
+]

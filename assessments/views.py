@@ -1,0 +1,236 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from assessments import services
+from assessments.forms import RoundForm, SurveyForm
+from assessments.models import Dimension, Participation, Question, Round
+from assessments.surveys import survey_slots
+from teams.access import team_for_member
+from teams.models import Membership, Team
+
+
+@require_GET
+@login_required
+def survey_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "assessments/survey_list.html", {"slots": survey_slots(request.user)})
+
+
+def _survey_dimensions(round_: Round) -> list[Dimension]:
+    """The model's dimensions in order, each with its questions, in one query."""
+    dimensions: dict[int, Dimension] = {}
+    questions = (
+        Question.objects.filter(dimension__model_id=round_.model_id)
+        .select_related("dimension")
+        .order_by("dimension__order", "dimension__key", "order", "key")
+    )
+    for question in questions:
+        dimension = dimensions.setdefault(question.dimension_id, question.dimension)
+        dimension.__dict__.setdefault("survey_questions", []).append(question)
+    return list(dimensions.values())
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def survey_take(request: HttpRequest, round_id: int, team_slug: str) -> HttpResponse:
+    team = team_for_member(request.user, team_slug)
+    round_ = get_object_or_404(Round.objects.select_related("model").filter(teams=team), pk=round_id)
+    status = round_.status()
+    context = {"round": round_, "team": team, "status": status}
+    if status != Round.Status.OPEN:
+        if request.method == "POST":
+            messages.error(request, _("This round is not open, so nothing was saved."))
+        return render(request, "assessments/survey_closed.html", context, status=200)
+
+    dimensions = _survey_dimensions(round_)
+    if request.method == "POST":
+        submit = request.POST.get("action") == "submit"
+        form = SurveyForm(request.POST, model=round_.model, dimensions=dimensions, submit=submit)
+        if form.is_valid():
+            services.response_save(
+                round=round_,
+                team=team,
+                user=request.user,
+                answers=form.answers(),
+                comments=form.comments(),
+                submit=submit,
+            )
+            if submit:
+                messages.success(
+                    request,
+                    _(
+                        "Thank you! Your answers for %(team)s are in. "
+                        "You can change them until the round closes."
+                    )
+                    % {"team": team.name},
+                )
+                return redirect("home")
+            messages.success(request, _("Draft saved. Come back any time before the round closes."))
+            return redirect("survey_take", round_id=round_.pk, team_slug=team.slug)
+        missing = sum(1 for name, errors in form.errors.items() if name.startswith("q"))
+        messages.error(
+            request,
+            ngettext(
+                "%(n)d question still needs an answer. Nothing was sent; your answers are kept below.",
+                "%(n)d questions still need an answer. Nothing was sent; your answers are kept below.",
+                missing,
+            )
+            % {"n": missing}
+            if missing
+            else _("Please correct the marked fields. Nothing was sent."),
+        )
+        status_code = 400
+    else:
+        response = services.response_for(round=round_, team=team, user=request.user)
+        if response is not None:
+            response = type(response).objects.prefetch_related("answers", "comments").get(pk=response.pk)
+        context["submitted"] = bool(response and response.status == response.Status.SUBMITTED)
+        form = SurveyForm(
+            initial=SurveyForm.initial_from(response), model=round_.model, dimensions=dimensions, submit=False
+        )
+        status_code = 200
+    context.update({"form": form, "sections": form.sections()})
+    return render(request, "assessments/survey_take.html", context, status=status_code)
+
+
+# --- Rounds, for leads -----------------------------------------------------------------------
+
+
+def _participation_rows(round_: Round, teams) -> list[dict]:
+    """Per team: members, how many took part, the rate. Counts only, never names."""
+    team_ids = [team.pk for team in teams]
+    taken = dict(
+        Participation.objects.filter(round=round_, team_id__in=team_ids)
+        .values("team")
+        .annotate(n=Count("id"))
+        .values_list("team", "n")
+    )
+    invited = dict(
+        Membership.objects.filter(team_id__in=team_ids)
+        .values("team")
+        .annotate(n=Count("id"))
+        .values_list("team", "n")
+    )
+    rows = []
+    for team in teams:
+        members, done = invited.get(team.pk, 0), taken.get(team.pk, 0)
+        rows.append(
+            {
+                "team": team,
+                "members": members,
+                "taken": done,
+                "rate": round(100 * done / members) if members else 0,
+                "below_k": done < round_.k,
+            }
+        )
+    return rows
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def round_list(request: HttpRequest) -> HttpResponse:
+    led_teams = Team.objects.led_by(request.user).active().select_related("group")
+    if not led_teams.exists():
+        raise Http404
+    services.rounds_close_due()
+    if request.method == "POST":
+        form = RoundForm(request.POST, teams=led_teams)
+        if form.is_valid():
+            round_ = form.save(commit=False)
+            round_.created_by = request.user
+            round_.save()
+            form.save_m2m()
+            messages.success(
+                request,
+                _("Round “%(name)s” created for %(n)d teams.")
+                % {"name": round_.name, "n": round_.teams.count()},
+            )
+            return redirect("round_detail", round_id=round_.pk)
+        messages.error(request, _("The round was not created: please correct the marked fields."))
+    else:
+        form = RoundForm(teams=led_teams)
+    rounds = (
+        Round.objects.for_lead(request.user)
+        .select_related("model")
+        .annotate(team_total=Count("teams", distinct=True), taken=Count("participations", distinct=True))
+        .order_by("-opens_at")
+    )
+    return render(
+        request,
+        "assessments/round_list.html",
+        {"form": form, "rounds": rounds},
+        status=400 if form.is_bound else 200,
+    )
+
+
+def _round_for_lead(user, round_id: int) -> tuple[Round, list[Team]]:
+    """The round and the teams of it this user runs; 404 when they run none of its teams."""
+    round_ = get_object_or_404(Round.objects.select_related("model"), pk=round_id)
+    teams = list(Team.objects.led_by(user).filter(rounds=round_).select_related("group").order_by("name"))
+    if not teams:
+        raise Http404
+    return round_, teams
+
+
+@require_GET
+@login_required
+def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
+    round_, teams = _round_for_lead(request.user, round_id)
+    if round_.scored_at is None and round_.is_closed:
+        round_ = services.round_close(round=round_)
+    all_team_count = round_.teams.count()
+    return render(
+        request,
+        "assessments/round_detail.html",
+        {
+            "round": round_,
+            "rows": _participation_rows(round_, teams),
+            "can_close": round_.is_open and len(teams) == all_team_count,
+            "all_team_count": all_team_count,
+        },
+    )
+
+
+@require_POST
+@login_required
+def round_remind(request: HttpRequest, round_id: int) -> HttpResponse:
+    round_, teams = _round_for_lead(request.user, round_id)
+    if not round_.is_open:
+        messages.error(request, _("Reminders go out only while a round is open."))
+        return redirect("round_detail", round_id=round_.pk)
+    sent = services.reminders_send(
+        round=round_, teams=teams, survey_url=request.build_absolute_uri(reverse("survey_list"))
+    )
+    messages.success(
+        request,
+        ngettext(
+            "Reminder sent to %(n)d member who has not taken part yet.",
+            "Reminders sent to %(n)d members who have not taken part yet.",
+            sent,
+        )
+        % {"n": sent},
+    )
+    return redirect("round_detail", round_id=round_.pk)
+
+
+@require_POST
+@login_required
+def round_close(request: HttpRequest, round_id: int) -> HttpResponse:
+    round_, teams = _round_for_lead(request.user, round_id)
+    if len(teams) != round_.teams.count():
+        raise PermissionDenied  # Closing early ends the round for every team: only who runs them all.
+    if not round_.is_open:
+        messages.info(request, _("This round is already closed."))
+        return redirect("round_detail", round_id=round_.pk)
+    services.round_close(round=round_)
+    messages.success(request, _("Round “%(name)s” closed; its results are ready.") % {"name": round_.name})
+    return redirect("round_detail", round_id=round_.pk)

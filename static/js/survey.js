@@ -1,0 +1,15 @@
+// Survey page: keep the "answered" count and progress bar current as answers are picked.
+// The page works without this file; it only saves a reload to see progress.
+document.addEventListener("DOMContentLoaded", () => {
+  const form = document.querySelector("form.survey");
+  const counter = document.querySelector("[data-answered]");
+  const bar = document.querySelector("[data-progress]");
+  if (!form || !counter || !bar) return;
+  const update = () => {
+    const names = new Set();
+    form.querySelectorAll("input[type=radio]:checked").forEach((input) => names.add(input.name));
+    counter.textContent = names.size;
+    bar.value = names.size;
+  };
+  form.addEventListener("change", update);
+});

@@ -1,0 +1,60 @@
+from django.urls import reverse
+
+from assessments.models import MaturityModel, Question, TeamScore
+from tests.factories import answer_all, make_round
+
+
+def test_copy_as_new_version(client_for, staff, small_model):
+    response = client_for(staff).post(
+        reverse("admin:assessments_maturitymodel_changelist"),
+        {"action": "copy_as_new_version", "_selected_action": [small_model.pk]},
+        follow=True,
+    )
+    assert "copied as version 2" in response.content.decode()
+    copy = MaturityModel.objects.get(name=small_model.name, version=2)
+    assert not copy.published
+    assert Question.objects.filter(dimension__model=copy).count() == 4
+
+
+def test_a_model_used_by_a_round_is_read_only(client_for, staff, small_model, team):
+    client = client_for(staff)
+    url = reverse("admin:assessments_maturitymodel_change", args=[small_model.pk])
+    assert b'name="name"' in client.get(url).content
+    make_round(model=small_model, teams=[team])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert b'name="name"' not in page.content
+    client.post(url, {"name": "Renamed", "version": 1, "scale_points": 5})
+    small_model.refresh_from_db()
+    assert small_model.name == "Small"
+
+
+def test_round_admin_freezes_thresholds_once_open(client_for, staff, open_round):
+    page = client_for(staff).get(reverse("admin:assessments_round_change", args=[open_round.pk]))
+    assert page.status_code == 200
+    assert b'name="k"' not in page.content and b'name="k_detail"' not in page.content
+
+
+def test_close_now_action_scores_the_round(client_for, staff, open_round, team, colleagues):
+    for user in colleagues[:3]:
+        answer_all(open_round, team, user, "4")
+    response = client_for(staff).post(
+        reverse("admin:assessments_round_changelist"),
+        {"action": "close_now", "_selected_action": [open_round.pk]},
+        follow=True,
+    )
+    assert "1 round closed and scored" in response.content.decode()
+    assert TeamScore.objects.get(round=open_round).responses == 3
+
+
+def test_aggregates_are_read_only_in_admin(client_for, staff, open_round, team, colleagues):
+    from assessments.services import round_close
+
+    for user in colleagues[:3]:
+        answer_all(open_round, team, user, "4")
+    round_close(round=open_round)
+    score = TeamScore.objects.get()
+    client = client_for(staff)
+    page = client.get(reverse("admin:assessments_teamscore_change", args=[score.pk]))
+    assert page.status_code == 200 and b'name="responses"' not in page.content
+    assert client.get(reverse("admin:assessments_teamscore_add")).status_code == 403

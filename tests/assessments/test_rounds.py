@@ -1,0 +1,178 @@
+"""Rounds for leads: create, participation counts (never names), reminders, close early."""
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from assessments.models import Round, TeamScore
+from tests.factories import MembershipFactory, UserFactory, answer_all, make_round
+
+
+def form_data(model, chosen, **overrides):
+    now = timezone.localtime()
+    data = {
+        "name": "Spring pulse",
+        "model": model.pk,
+        "teams": [team.pk for team in chosen],
+        "opens_at": now.strftime("%Y-%m-%dT%H:%M"),
+        "closes_at": (now + timedelta(days=14)).strftime("%Y-%m-%dT%H:%M"),
+        "k": 3,
+        "k_detail": 5,
+    }
+    data.update(overrides)
+    return data
+
+
+def test_lead_creates_a_round_for_their_team(client_for, lead, team, small_model):
+    response = client_for(lead).post("/rounds/", form_data(small_model, [team]))
+    round_ = Round.objects.get()
+    assert response.status_code == 302 and response.headers["Location"] == f"/rounds/{round_.pk}/"
+    assert list(round_.teams.all()) == [team]
+    assert round_.created_by == lead and round_.is_open
+
+
+def test_lead_cannot_create_a_round_for_a_team_they_do_not_run(client_for, lead, other_team, small_model):
+    response = client_for(lead).post("/rounds/", form_data(small_model, [other_team]))
+    assert response.status_code == 400
+    assert not Round.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"k": 2}, "k"),
+        ({"k_detail": 1}, "k_detail"),
+        ({"k": 5, "k_detail": 4}, "k_detail"),
+        ({"teams": []}, "teams"),
+    ],
+)
+def test_round_form_refuses_bad_thresholds_and_no_teams(
+    client_for, lead, team, small_model, overrides, field
+):
+    response = client_for(lead).post("/rounds/", form_data(small_model, [team], **overrides))
+    assert response.status_code == 400
+    assert response.context["form"].errors[field]
+    assert not Round.objects.exists()
+
+
+def test_round_must_close_after_it_opens_and_in_the_future(client_for, lead, team, small_model):
+    past = (timezone.localtime() - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    response = client_for(lead).post("/rounds/", form_data(small_model, [team], closes_at=past))
+    assert response.status_code == 400 and not Round.objects.exists()
+
+
+def test_rounds_page_is_404_for_members_and_outsiders(client_for, member, outsider):
+    assert client_for(member).get("/rounds/").status_code == 404
+    assert client_for(outsider).get("/rounds/").status_code == 404
+
+
+def test_group_manager_sees_the_rounds_page(client_for, manager, open_round):
+    response = client_for(manager).get("/rounds/")
+    assert response.status_code == 200
+    assert open_round.name in response.content.decode()
+
+
+def test_round_detail_shows_counts_never_names(client_for, lead, open_round, team, colleagues):
+    answer_all(open_round, team, colleagues[0])
+    answer_all(open_round, team, colleagues[1])
+    content = client_for(lead).get(f"/rounds/{open_round.pk}/").content.decode()
+    assert '<td class="text-end">2</td>' in content
+    for user in colleagues:
+        assert user.username not in content
+        assert user.first_name not in content
+
+
+def test_round_detail_is_404_for_an_outsider_lead(client_for, open_round, other_team):
+    outsider_lead = MembershipFactory(team=other_team, role="lead").user
+    assert client_for(outsider_lead).get(f"/rounds/{open_round.pk}/").status_code == 404
+
+
+def test_remind_emails_only_members_who_have_not_taken_part(
+    client_for, lead, member, open_round, team, colleagues
+):
+    answer_all(open_round, team, colleagues[0])
+    response = client_for(lead).post(f"/rounds/{open_round.pk}/remind/", follow=True)
+    recipients = sorted(address for message in mail.outbox for address in message.to)
+    expected = sorted(u.email for u in [lead, member, *colleagues[1:]])
+    assert recipients == expected
+    assert f"Reminders sent to {len(expected)} members" in response.content.decode()
+    assert "/surveys/" in mail.outbox[0].body
+
+
+def test_remind_is_post_only(client_for, lead, open_round):
+    assert client_for(lead).get(f"/rounds/{open_round.pk}/remind/").status_code == 405
+
+
+def test_send_reminders_command(open_round, team, member, lead):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("send_reminders", stdout=out)
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([member.email, lead.email])
+    assert "2 reminders sent" in out.getvalue()
+
+
+def test_lead_closes_early_and_results_are_stored(client_for, lead, open_round, team, colleagues):
+    for user in colleagues[:3]:
+        answer_all(open_round, team, user, "4")
+    response = client_for(lead).post(f"/rounds/{open_round.pk}/close/", follow=True)
+    assert "closed; its results are ready" in response.content.decode()
+    open_round.refresh_from_db()
+    assert open_round.is_closed and open_round.scored_at
+    assert TeamScore.objects.get(round=open_round, team=team).responses == 3
+
+
+def test_lead_of_only_some_teams_cannot_close_for_all(client_for, lead, small_model, team, other_team):
+    round_ = make_round(model=small_model, teams=[team, other_team])
+    assert client_for(lead).post(f"/rounds/{round_.pk}/close/").status_code == 403
+    round_.refresh_from_db()
+    assert round_.is_open
+
+
+def test_member_cannot_close(client_for, member, open_round):
+    assert client_for(member).post(f"/rounds/{open_round.pk}/close/").status_code == 404
+
+
+def test_round_settings_are_frozen_once_open(open_round):
+    from django.core.exceptions import ValidationError
+
+    open_round.k = 10
+    with pytest.raises(ValidationError):
+        open_round.full_clean()
+    with pytest.raises(ValidationError):
+        open_round.save()
+    open_round.refresh_from_db()
+    assert open_round.k == 3
+
+
+def test_upcoming_round_can_still_change(small_model, team):
+    round_ = make_round(model=small_model, teams=[team], state="upcoming")
+    round_.k = 4
+    round_.full_clean()
+    round_.save()
+    assert Round.objects.get().k == 4
+
+
+def test_thresholds_below_three_are_refused_by_the_database(small_model):
+    from django.db import IntegrityError
+
+    now = timezone.now()
+    with pytest.raises(IntegrityError):
+        Round.objects.create(
+            name="x", model=small_model, opens_at=now, closes_at=now + timedelta(days=1), k=2
+        )
+
+
+def test_rounds_list_shows_guidance_without_rounds(client_for, lead):
+    assert "No rounds yet" in client_for(lead).get("/rounds/").content.decode()
+
+
+def test_user_without_email_is_skipped(open_round, team):
+    from assessments.services import reminders_send
+
+    MembershipFactory(team=team, user=UserFactory(email=""))
+    assert reminders_send(round=open_round, teams=[team], survey_url="x") == 0

@@ -1,0 +1,92 @@
+"""The first results view on /teams/<slug>/: scores at k, details at k_detail, 404 for outsiders."""
+
+import pytest
+
+from assessments.services import round_close
+from tests.factories import MembershipFactory, answer_all, make_model, make_round
+
+
+@pytest.fixture
+def model(db):
+    return make_model(points=5)
+
+
+def closed_round_with(model, team, answers: list[str], *, k=3, k_detail=5, comments=None, name="Round"):
+    round_ = make_round(model=model, teams=[team], k=k, k_detail=k_detail, name=name)
+    for i, value in enumerate(answers):
+        user = MembershipFactory(team=team).user
+        answer_all(round_, team, user, value, comments=comments(i) if comments else None)
+    return round_close(round=round_)
+
+
+def test_closed_round_shows_scores_index_level_and_counts(client_for, member, team, model):
+    closed_round_with(model, team, ["4", "4", "4"])
+    content = client_for(member).get("/teams/checkout/").content.decode()
+    # Every answer 4 on a 5-point scale; the reverse items count as 2. Dimension mean 3.00, index 50.
+    assert "3.00" in content and ">50<" in content
+    assert "Level 3" in content
+    assert "3 responses of" in content
+
+
+def test_below_k_shows_the_count_and_nothing_else(client_for, member, team, model):
+    closed_round_with(model, team, ["5", "5"])
+    content = client_for(member).get("/teams/checkout/").content.decode()
+    assert "2 responses came in. Results stay hidden below 3 responses" in content
+    assert "Level" not in content and "5.00" not in content and "Index" not in content
+
+
+def test_comments_only_at_k_detail(client_for, member, team, model):
+    dimension = model.dimensions.get(key="dim-1")
+    closed_round_with(
+        model, team, ["4"] * 4, comments=lambda i: {dimension.pk: f"secret remark {i}"}, name="A"
+    )
+    content = client_for(member).get("/teams/checkout/").content.decode()
+    assert "secret remark" not in content
+    assert "Comments and answer distributions show from 5 responses" in content
+    closed_round_with(model, team, ["4"] * 5, comments=lambda i: {dimension.pk: f"open remark {i}"}, name="B")
+    content = client_for(member).get("/teams/checkout/").content.decode()
+    assert content.count("open remark") == 5
+    assert "secret remark" not in content
+
+
+def test_open_round_results_are_not_shown_before_close(client_for, member, team, model):
+    round_ = make_round(model=model, teams=[team], name="Live")
+    for _ in range(3):
+        answer_all(round_, team, MembershipFactory(team=team).user, "5")
+    content = client_for(member).get("/teams/checkout/").content.decode()
+    assert "Round “Live” is open" in content
+    assert "Level" not in content
+
+
+def test_a_round_past_its_date_is_scored_on_first_view(client_for, member, team, model):
+    round_ = make_round(model=model, teams=[team], state="past")
+    for _ in range(3):
+        answer_all(round_, team, MembershipFactory(team=team).user, "4")
+    assert "Level 3" in client_for(member).get("/teams/checkout/").content.decode()
+
+
+@pytest.mark.parametrize("persona", ["member", "lead", "manager", "staff"])
+def test_team_people_see_the_dashboard(persona, request, client_for, team):
+    assert client_for(request.getfixturevalue(persona)).get("/teams/checkout/").status_code == 200
+
+
+def test_outsider_gets_404(client_for, outsider, team):
+    assert client_for(outsider).get("/teams/checkout/").status_code == 404
+
+
+def test_post_is_405(client_for, member, team):
+    assert client_for(member).post("/teams/checkout/").status_code == 405
+
+
+def test_guides_when_no_round_closed(client_for, member, team):
+    assert "No closed round yet" in client_for(member).get("/teams/checkout/").content.decode()
+
+
+def test_query_count_does_not_grow_with_rounds(
+    client_for, member, team, model, django_assert_max_num_queries
+):
+    for i in range(6):
+        closed_round_with(model, team, ["4"] * 5, name=f"R{i}")
+    client = client_for(member)
+    with django_assert_max_num_queries(12):
+        assert client.get("/teams/checkout/").status_code == 200
