@@ -1,8 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from portal.api import api
+from portal.views.delivery import team_delivery
 from portal.views.health import healthz
 from portal.views.home import home
 
@@ -15,4 +16,6 @@ urlpatterns = [
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("teams/<slug:slug>/delivery/", team_delivery, name="team_delivery"),
+    path("teams/<slug:slug>/delivery/", include("delivery.urls")),
 ]
