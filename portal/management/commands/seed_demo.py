@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from delivery.demo import seed_delivery
 from teams.demo import DEMO_PASSWORD, seed_organisation
 
 
@@ -16,6 +17,7 @@ class Command(BaseCommand):
             )
         with transaction.atomic():
             org = seed_organisation()
+            seed_delivery(org.teams)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(org.groups)} groups, {len(org.teams)} teams. "
