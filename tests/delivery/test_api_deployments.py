@@ -205,3 +205,13 @@ def test_lone_surrogate_is_422_not_a_database_error(api, client):
     response = client.post(URL, body, content_type="application/json", headers=api.headers)
     assert response.status_code == 422
     assert {"service", "external_id"} <= set(field_errors(response))
+
+
+def test_pipelines_need_no_csrf_token(raw_token, team):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    response = strict.post(
+        URL, payload(), content_type="application/json", headers={"Authorization": f"Bearer {raw_token}"}
+    )
+    assert response.status_code == 201
