@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "ninja",
     "teams",
     "assessments",
+    "delivery",
     "portal",
 ]
 
@@ -181,6 +182,17 @@ MAILERS = {
 GEMBA_BASE_URL = env.str("GEMBA_BASE_URL", default="http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Gemba <gemba@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Delivery API: requests each API token may make per period (seconds), counted in the cache;
+# a limit of 0 switches the limit off. The DORA keys count deployments to these environments
+# (stored in lower case; an empty list counts every environment).
+GEMBA_API_RATE_LIMIT = env.int("GEMBA_API_RATE_LIMIT", default=120)
+GEMBA_API_RATE_PERIOD = env.int("GEMBA_API_RATE_PERIOD", default=60)
+GEMBA_DELIVERY_ENVIRONMENTS = [
+    name.strip().lower()
+    for name in env.list("GEMBA_DELIVERY_ENVIRONMENTS", default=["production", "prod"])
+    if name.strip()
+]
 
 # --- Security headers. CSP applies in development too, so a stray inline script shows up early.
 SECURE_CSP = {

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from portal.api import api
+from portal.views.delivery import team_delivery
 from portal.views.health import healthz
 from portal.views.home import home
 from portal.views.team import team_dashboard
@@ -16,4 +18,7 @@ urlpatterns = [
     path("", include("assessments.urls")),
     path("teams/<slug:slug>/", team_dashboard, name="team_dashboard"),
     path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("teams/<slug:slug>/delivery/", team_delivery, name="team_delivery"),
+    path("teams/<slug:slug>/delivery/", include("delivery.urls")),
 ]

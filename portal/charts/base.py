@@ -42,6 +42,9 @@ STYLE = Style(
 _SCRIPT = re.compile(r"<script\b.*?</script\s*>", re.DOTALL | re.IGNORECASE)
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _SVG_OPEN = re.compile(r"<svg\b[^>]*>")
+# pygal's hidden helper paths carry style="opacity: 0"; the CSP blocks style attributes, so they
+# become the equivalent presentation attribute.
+_OPACITY_STYLE = re.compile(r'style="opacity:\s*([0-9.]+)"')
 
 
 @dataclass(frozen=True)
@@ -86,7 +89,7 @@ def dash(index: int) -> dict:
 
 def sanitise(svg: str) -> str:
     """Drop every <script> and comment pygal wrote; keep the drawing and its style."""
-    return _COMMENT.sub("", _SCRIPT.sub("", svg))
+    return _OPACITY_STYLE.sub(r'opacity="\1"', _COMMENT.sub("", _SCRIPT.sub("", svg)))
 
 
 def render(chart, *, title: str, description: str, table: Table, slug: str = "chart") -> Chart:

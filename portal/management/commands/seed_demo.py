@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from assessments.demo import seed_rounds
+from delivery.demo import seed_delivery
 from teams.demo import DEMO_PASSWORD, seed_organisation
 
 
@@ -18,6 +19,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             org = seed_organisation()
             rounds = seed_rounds(org.teams, org.users)
+            seed_delivery(org.teams)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(org.groups)} groups, {len(org.teams)} teams, {len(rounds)} rounds. "

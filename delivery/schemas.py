@@ -1,0 +1,231 @@
+"""What the ingest API and the CSV import accept and return: one validation for both.
+
+Strings are bounded and free of control characters (PostgreSQL refuses NUL bytes, and no
+pipeline needs a tab in a service name); times must be ISO-8601 with a time zone and plausible.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any, Literal
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Schema
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+)
+
+from delivery.models import ENVIRONMENT_LENGTH, EXTERNAL_ID_LENGTH, SERVICE_LENGTH, Deployment, Incident
+
+# Nothing before the Unix epoch is a deployment; a day ahead allows for a skewed clock.
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+FUTURE_SLACK = timedelta(days=1)
+# For path parameters: no control characters, no slash (the URL could not carry one).
+EXTERNAL_ID_PATTERN = r"^[^\x00-\x1f\x7f/]+$"
+
+
+def _clean_text(value: str) -> str:
+    value = value.strip()
+    for char in value:
+        category = unicodedata.category(char)
+        if category == "Cc":
+            raise ValueError(_("must not contain control characters such as NUL bytes or line breaks"))
+        if category == "Cs":
+            raise ValueError(_("must be valid Unicode text"))
+    if not value:
+        raise ValueError(_("must not be blank"))
+    return value
+
+
+def _iso_only(value: Any) -> Any:
+    # pydantic would read a number as Unix seconds; the contract is an ISO-8601 string.
+    if isinstance(value, datetime) or (isinstance(value, str) and "\x00" not in value):
+        return value
+    raise ValueError(_("must be an ISO-8601 date and time with a time zone, e.g. 2025-03-01T14:30:00Z"))
+
+
+def _plausible(value: datetime) -> datetime:
+    value = value.astimezone(UTC)
+    if value < EARLIEST:
+        raise ValueError(_("must not be before 1970"))
+    if value > timezone.now() + FUTURE_SLACK:
+        raise ValueError(_("must not be in the future"))
+    return value
+
+
+def _lower(value: str) -> str:
+    return value.lower()
+
+
+Service = Annotated[str, Field(min_length=1, max_length=SERVICE_LENGTH), AfterValidator(_clean_text)]
+Environment = Annotated[
+    str,
+    Field(min_length=1, max_length=ENVIRONMENT_LENGTH),
+    AfterValidator(_clean_text),
+    AfterValidator(_lower),
+]
+ExternalId = Annotated[str, Field(min_length=1, max_length=EXTERNAL_ID_LENGTH), AfterValidator(_clean_text)]
+Moment = Annotated[
+    AwareDatetime,
+    BeforeValidator(_iso_only),
+    Field(description="ISO-8601 date and time with a time zone, e.g. 2025-03-01T14:30:00Z"),
+    AfterValidator(_plausible),
+]
+Status = Literal["success", "failure"]
+Severity = Literal["critical", "high", "medium", "low"]
+
+# Keep the API's choices and the models' in step.
+assert set(Status.__args__) == set(Deployment.Status.values)  # type: ignore[attr-defined]
+assert set(Severity.__args__) == set(Incident.Severity.values)  # type: ignore[attr-defined]
+
+
+class Strict(Schema):
+    # Unknown fields are refused: a typo such as "is_rewrok" must not pass silently.
+    model_config = ConfigDict(extra="forbid")
+
+
+class DeploymentIn(Strict):
+    service: Service
+    environment: Environment = Field(description="e.g. production; stored in lower case")
+    deployed_at: Moment
+    first_commit_at: Moment = Field(description="the oldest commit in the deployment; not after deployed_at")
+    status: Status
+    external_id: ExternalId = Field(description="the pipeline's id for this deployment; unique per team")
+    is_rework: bool = Field(False, description="an unplanned deployment to fix a problem in production")
+
+    @field_validator("first_commit_at")
+    @classmethod
+    def _commit_before_deploy(cls, value: datetime, info: ValidationInfo) -> datetime:
+        deployed_at = info.data.get("deployed_at")
+        if deployed_at is not None and value > deployed_at:
+            raise ValueError(_("must not be after deployed_at"))
+        return value
+
+
+class IncidentIn(Strict):
+    service: Service
+    started_at: Moment
+    severity: Severity
+    deployment_external_id: ExternalId | None = Field(
+        None, description="external_id of the deployment that caused it, if known"
+    )
+    resolved_at: Moment | None = None
+    external_id: ExternalId = Field(
+        description="the reporting system's id for this incident; unique per team"
+    )
+
+    @field_validator("resolved_at")
+    @classmethod
+    def _resolved_after_start(cls, value: datetime | None, info: ValidationInfo) -> datetime | None:
+        started_at = info.data.get("started_at")
+        if value is not None and started_at is not None and value < started_at:
+            raise ValueError(_("must not be before started_at"))
+        return value
+
+
+class IncidentResolve(Strict):
+    resolved_at: Moment
+
+
+class DeploymentOut(Schema):
+    external_id: str
+    service: str
+    environment: str
+    deployed_at: datetime
+    first_commit_at: datetime
+    status: Status
+    is_rework: bool
+
+
+class IncidentOut(Schema):
+    external_id: str
+    service: str
+    severity: Severity
+    started_at: datetime
+    resolved_at: datetime | None
+    deployment_external_id: str | None
+
+    @staticmethod
+    def resolve_deployment_external_id(incident: Incident) -> str | None:
+        return incident.caused_by.external_id if incident.caused_by_id else None
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+class FieldError(Schema):
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class ValidationErrorOut(Schema):
+    detail: list[FieldError]
+
+
+class DeploymentConflictOut(Schema):
+    detail: str
+    stored: DeploymentOut
+
+
+class IncidentConflictOut(Schema):
+    detail: str
+    stored: IncidentOut
+
+
+class LevelOut(Schema):
+    level: Literal["elite", "high", "medium", "low"] | None = Field(description="DORA level of this key")
+
+
+class FrequencyOut(LevelOut):
+    deployments: int
+    per_day: float
+    per_week: float
+
+
+class LeadTimeOut(LevelOut):
+    median_hours: float | None
+    samples: int = Field(description="successful deployments with a lead time")
+
+
+class ChangeFailureOut(LevelOut):
+    rate: float | None = Field(description="0–1; null without deployments")
+    failed_deployments: int
+
+
+class RecoveryOut(LevelOut):
+    median_hours: float | None
+    samples: int = Field(description="failed deployments that have recovered")
+    unrecovered: int
+
+
+class ReworkOut(Schema):
+    rate: float | None
+    rework_deployments: int
+
+
+class MetricsOut(Schema):
+    team: str
+    window_days: int
+    start: datetime
+    end: datetime
+    deployment_frequency: FrequencyOut
+    lead_time: LeadTimeOut
+    change_failure_rate: ChangeFailureOut
+    recovery_time: RecoveryOut
+    rework_rate: ReworkOut
+    incidents: int
+    open_incidents: int
+    level: Literal["elite", "high", "medium", "low"] | None = Field(description="null without deployments")
+    score: float | None = Field(description="0–100: the mean of the keys' levels")
+    environments: list[str] = Field(description="environments counted; empty: all")
+    thresholds: str

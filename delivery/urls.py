@@ -1,0 +1,11 @@
+"""Leads' actions on the team delivery page; portal/urls.py mounts these under teams/<slug>/delivery/."""
+
+from django.urls import path
+
+from delivery import views
+
+urlpatterns = [
+    path("tokens/", views.token_create, name="delivery_token_create"),
+    path("tokens/<int:pk>/revoke/", views.token_revoke, name="delivery_token_revoke"),
+    path("import/", views.history_upload, name="delivery_import"),
+]

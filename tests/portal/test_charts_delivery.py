@@ -1,0 +1,119 @@
+"""Delivery charts from plain data: accessible, script-free SVG with the numbers in a table."""
+
+import re
+import xml.etree.ElementTree as ET
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from delivery import dora
+from portal.charts.delivery import (
+    CultureDeliveryPoint,
+    delivery_trend_charts,
+    delivery_vs_culture_scatter,
+    deployments_chart,
+    lead_time_chart,
+)
+
+NOW = datetime(2025, 6, 15, 12, tzinfo=UTC)
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def months(deployments_per_month=(4, 0, 6)):
+    records = []
+    periods = dora.month_periods(NOW, len(deployments_per_month))
+    for period, count in zip(periods, deployments_per_month, strict=True):
+        for n in range(count):
+            deployed = period.start + timedelta(days=1 + n)
+            records.append(
+                dora.DeploymentRecord(
+                    key=(period.start, n),
+                    deployed_at=deployed,
+                    first_commit_at=deployed - timedelta(hours=6 + n),
+                    succeeded=n != 1,
+                    is_rework=n == 2,
+                )
+            )
+    return dora.monthly_keys(records, [], now=NOW, months=len(deployments_per_month))
+
+
+def assert_accessible(chart):
+    root = ET.fromstring(chart.svg)
+    assert root.find(f"{SVG}title").text == chart.title
+    assert root.find(f"{SVG}desc").text == chart.description
+    assert "<script" not in chart.svg
+    urls = set(re.findall(r"https?://[^\"'\s<>]+", chart.svg))
+    assert urls <= {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}
+
+
+def test_trend_charts_are_four_accessible_charts_with_a_row_per_month():
+    charts = delivery_trend_charts(months())
+    assert [chart.slug for chart in charts] == ["deployments", "lead-time", "stability", "recovery"]
+    for chart in charts:
+        assert_accessible(chart)
+        assert len(chart.table.rows) == 3
+
+
+def test_deployments_chart_counts_and_failures():
+    chart = deployments_chart(months())
+    assert chart.description == "10 deployments in 3 months, 2 of them failed."
+    assert [row[1:] for row in chart.table.rows] == [["4", "1"], ["0", "0"], ["6", "1"]]
+
+
+def test_months_without_data_say_so_in_the_table():
+    chart = lead_time_chart(months((0, 0, 2)))
+    assert chart.table.rows[0][1] == "no data"
+    assert chart.table.rows[2][1:] == ["6", "1"]
+
+
+def test_charts_work_without_any_deployment():
+    for chart in delivery_trend_charts(months((0, 0))):
+        assert_accessible(chart)
+
+
+def test_scatter_takes_plain_tuples_and_names_every_team_in_the_table():
+    points = [("Checkout", 72.5, 80.0), ("Ledger", 35.0, 40.2), CultureDeliveryPoint("Billing", 55.0, 61.0)]
+    chart = delivery_vs_culture_scatter(points)
+    assert_accessible(chart)
+    assert [row[0] for row in chart.table.rows] == ["Billing", "Checkout", "Ledger"]
+    assert chart.table.rows[1] == ["Checkout", "72.5", "80.0"]
+    assert "3 teams." in chart.description
+    assert "strong, positive" in chart.description
+    assert re.search(r'<text [^>]*class="label">Checkout<', chart.svg)  # printed beside its dot
+
+
+@pytest.mark.parametrize(
+    ("points", "words"),
+    [
+        ([("A", 10, 90), ("B", 50, 50), ("C", 90, 10)], "strong, negative"),
+        ([("A", 10, 50), ("B", 50, 50), ("C", 90, 50)], None),  # delivery does not vary: no r
+        ([("A", 10, 50)], None),
+        ([], None),
+    ],
+)
+def test_scatter_describes_the_relation_only_when_there_is_one(points, words):
+    chart = delivery_vs_culture_scatter(points)
+    if words:
+        assert words in chart.description
+    else:
+        assert "Correlation" not in chart.description
+
+
+def test_many_teams_are_not_labelled_on_the_chart():
+    points = [(f"Team {n}", n, n * 0.8 + 5) for n in range(40)]
+    chart = delivery_vs_culture_scatter(points)
+    assert not re.search(r'<text [^>]*class="label">Team 7<', chart.svg)
+    assert len(chart.table.rows) == 40
+
+
+def test_charts_carry_no_style_attribute_the_csp_would_block():
+    charts = [*delivery_trend_charts(months()), delivery_vs_culture_scatter([("A", 1, 2), ("B", 3, 5)])]
+    for chart in charts:
+        assert "style=" not in chart.svg
+
+
+def test_legends_stay_inside_the_picture():
+    for chart in delivery_trend_charts(months()):
+        height = float(re.search(r'viewBox="0 0 [0-9.]+ ([0-9.]+)"', chart.svg).group(1))
+        legend_y = float(re.search(r'translate\([0-9.]+, ([0-9.]+)\)" class="legends"', chart.svg).group(1))
+        assert legend_y + 14 <= height, chart.slug
