@@ -154,3 +154,25 @@ class RoundForm(forms.ModelForm):
         if closes_at <= timezone.now():
             raise forms.ValidationError(_("A new round must close in the future."))
         return closes_at
+
+
+class TargetLevelsForm(forms.Form):
+    """One optional target level (1–5) per dimension of the team's latest results."""
+
+    def __init__(self, *args, dimensions, level_names: dict[int, str], **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", _("no target"))] + [
+            (str(lv), f"{lv} · {name}") for lv, name in sorted(level_names.items())
+        ]
+        for row in dimensions:
+            self.fields[f"target-{row.key}"] = forms.TypedChoiceField(
+                label=row.name,
+                choices=choices,
+                coerce=int,
+                empty_value=None,
+                required=False,
+                initial=str(row.target) if row.target else "",
+            )
+
+    def levels(self) -> dict[str, int | None]:
+        return {name.removeprefix("target-"): value for name, value in self.cleaned_data.items()}

@@ -29,6 +29,7 @@ from assessments.models import (
     QuestionDistribution,
     Response,
     Round,
+    TargetLevel,
     TeamScore,
 )
 from teams.models import Membership, Team
@@ -394,6 +395,16 @@ def _store_comments(*, round: Round, team_ids: set[int]) -> None:
         ),
         batch_size=1000,
     )
+
+
+@transaction.atomic
+def targets_set(*, team: Team, levels: Mapping[str, int | None]) -> None:
+    """Set (or clear, with None) the team's target level per dimension key."""
+    for key, level in levels.items():
+        if level is None:
+            TargetLevel.objects.filter(team=team, dimension_key=key).delete()
+        else:
+            TargetLevel.objects.update_or_create(team=team, dimension_key=key, defaults={"level": level})
 
 
 # --- Reminders -------------------------------------------------------------------------------

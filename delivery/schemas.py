@@ -53,7 +53,10 @@ def _iso_only(value: Any) -> Any:
 
 
 def _plausible(value: datetime) -> datetime:
-    value = value.astimezone(UTC)
+    try:
+        value = value.astimezone(UTC)
+    except OverflowError as error:  # e.g. 0001-01-01T00:00:00+01:00 has no UTC equivalent
+        raise ValueError(_("must be a date between 1970 and now")) from error
     if value < EARLIEST:
         raise ValueError(_("must not be before 1970"))
     if value > timezone.now() + FUTURE_SLACK:

@@ -3,10 +3,12 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from portal.api import api
+from portal.views import exports
 from portal.views.delivery import team_delivery
 from portal.views.health import healthz
 from portal.views.home import home
-from portal.views.team import team_dashboard
+from portal.views.org import org_dashboard
+from portal.views.team import team_dashboard, team_targets
 
 urlpatterns = [
     path("", home, name="home"),
@@ -17,6 +19,12 @@ urlpatterns = [
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("", include("assessments.urls")),
     path("teams/<slug:slug>/", team_dashboard, name="team_dashboard"),
+    path("teams/<slug:slug>/targets/", team_targets, name="team_targets"),
+    path("teams/<slug:slug>/history.csv", exports.team_history_csv, name="export_team_history"),
+    path("org/", org_dashboard, name="org_dashboard"),
+    path("org/heatmap.csv", exports.heatmap_csv, name="export_heatmap"),
+    path("org/rounds.csv", exports.all_rounds_csv, name="export_all_rounds"),
+    path("org/rounds/<int:round_id>.csv", exports.round_csv, name="export_round"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("teams/<slug:slug>/delivery/", team_delivery, name="team_delivery"),

@@ -119,3 +119,70 @@ def answer_all(round_, team, user, value="3", *, submit=True, comments=None):
         return response_save(
             round=round_, team=team, user=user, answers=answers, comments=comments or {}, submit=submit
         )
+
+
+def make_scored_history(*, model, teams, rounds: int, hidden=frozenset(), start=None):
+    """Closed rounds with stored aggregates only (what dashboards read), for many teams, in bulk.
+
+    Team t in round r gets index 30 + t + 2r in every dimension (each dimension adds its order),
+    so numbers are predictable; (team slug, round number) pairs in ``hidden`` are below k.
+    """
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from assessments import scoring
+    from assessments.models import DimensionScore, Round, TeamScore
+
+    start = start or timezone.now() - timedelta(days=91 * rounds + 30)
+    dimensions = list(model.dimensions.order_by("order"))
+    points = model.scale_points
+    created = []
+    for r in range(rounds):
+        opens = start + timedelta(days=91 * r)
+        round_ = Round.objects.create(
+            name=f"R{r + 1:02d}", model=model, opens_at=opens, closes_at=opens + timedelta(days=14)
+        )
+        Round.objects.filter(pk=round_.pk).update(closed_at=round_.closes_at, scored_at=round_.closes_at)
+        round_.refresh_from_db()
+        round_.teams.set(teams)
+        created.append(round_)
+        team_scores, dimension_scores = [], []
+        for t, team in enumerate(teams):
+            if (team.slug, r + 1) in hidden:
+                team_scores.append(TeamScore(round=round_, team=team, responses=2, invited=6, hidden=True))
+                continue
+            indexes = [min(100.0, 30.0 + t + 2 * r + d.order) for d in dimensions]
+            for dimension, index in zip(dimensions, indexes, strict=True):
+                dimension_scores.append(
+                    DimensionScore(
+                        round=round_,
+                        team=team,
+                        dimension=dimension,
+                        dimension_key=dimension.key,
+                        mean=1 + index / 100 * (points - 1),
+                        index=index,
+                        stdev=0.8,
+                        level=scoring.level(index),
+                        responses=5,
+                        answers=10,
+                        dont_know=0,
+                        not_applicable=0,
+                    )
+                )
+            overall = sum(indexes) / len(indexes)
+            team_scores.append(
+                TeamScore(
+                    round=round_,
+                    team=team,
+                    responses=5,
+                    invited=6,
+                    hidden=False,
+                    mean=1 + overall / 100 * (points - 1),
+                    index=overall,
+                    level=scoring.level(overall),
+                )
+            )
+        TeamScore.objects.bulk_create(team_scores)
+        DimensionScore.objects.bulk_create(dimension_scores)
+    return created

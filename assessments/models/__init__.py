@@ -1,7 +1,13 @@
 from assessments.models.maturity import Dimension, MaturityModel, Question
 from assessments.models.responses import Answer, Comment, Participation, Response
 from assessments.models.rounds import Round
-from assessments.models.scores import DimensionComment, DimensionScore, QuestionDistribution, TeamScore
+from assessments.models.scores import (
+    DimensionComment,
+    DimensionScore,
+    QuestionDistribution,
+    TargetLevel,
+    TeamScore,
+)
 
 __all__ = [
     "Answer",
@@ -15,5 +21,6 @@ __all__ = [
     "QuestionDistribution",
     "Response",
     "Round",
+    "TargetLevel",
     "TeamScore",
 ]

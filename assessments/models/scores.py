@@ -7,6 +7,7 @@ k_detail or more.
 
 from __future__ import annotations
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +24,19 @@ class TeamScoreQuerySet(models.QuerySet["TeamScore"]):
     def history(self, team: Team) -> TeamScoreQuerySet:
         """One team's scored rounds, oldest first."""
         return self.filter(team=team).select_related("round").order_by("round__closes_at", "round_id")
+
+    def for_teams(self, team_ids) -> TeamScoreQuerySet:
+        """Every stored round of these teams, oldest first (for sparklines and previous rounds)."""
+        return self.filter(team_id__in=team_ids).order_by("round__closes_at", "round_id")
+
+    def org_trend(self) -> list[dict]:
+        """Per scored round: the mean index of the teams that reached k, and how many they were."""
+        return list(
+            self.visible()
+            .values("round_id", "round__name", "round__closes_at")
+            .annotate(mean_index=models.Avg("index"), teams=models.Count("id"))
+            .order_by("round__closes_at", "round_id")
+        )
 
 
 class TeamScore(models.Model):
@@ -49,6 +63,22 @@ class TeamScore(models.Model):
 class DimensionScoreQuerySet(models.QuerySet["DimensionScore"]):
     def for_team_round(self, team: Team, round: Round) -> DimensionScoreQuerySet:
         return self.filter(team=team, round=round).select_related("dimension").order_by("dimension__order")
+
+    def trend(self, team: Team) -> DimensionScoreQuerySet:
+        """All dimension scores of a team across rounds, oldest round first."""
+        return (
+            self.filter(team=team)
+            .select_related("dimension")
+            .order_by("round__closes_at", "round_id", "dimension__order")
+        )
+
+    def org_trend(self) -> list[dict]:
+        """Per round and dimension key: mean index over the teams that reached k (only they have rows)."""
+        return list(
+            self.values("round_id", "dimension_key")
+            .annotate(mean_index=models.Avg("index"))
+            .order_by("round_id", "dimension_key")
+        )
 
 
 class DimensionScore(models.Model):
@@ -117,3 +147,24 @@ class DimensionComment(models.Model):
 
     def __str__(self) -> str:
         return self.text[:60]
+
+
+class TargetLevel(models.Model):
+    """The level a team aims for in a dimension (by its stable key, so it outlives model versions)."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="target_levels")
+    dimension_key = models.SlugField(max_length=60)
+    level = models.PositiveSmallIntegerField(
+        _("target level"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+
+    class Meta:
+        verbose_name = _("target level")
+        verbose_name_plural = _("target levels")
+        constraints = [
+            models.UniqueConstraint(fields=["team", "dimension_key"], name="targetlevel_unique"),
+            models.CheckConstraint(condition=models.Q(level__gte=1, level__lte=5), name="targetlevel_1_to_5"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team} · {self.dimension_key} → {self.level}"

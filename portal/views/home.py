@@ -1,23 +1,49 @@
+from collections import defaultdict
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from assessments.models import TeamScore
 from assessments.surveys import survey_slots
+from portal.charts.survey import sparkline
 from teams.models import Membership
 
 
 @require_GET
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    memberships = (
+    """Surveys waiting for me first, then my teams with their level and trend."""
+    memberships = list(
         Membership.objects.filter(user=request.user, team__active=True)
         .select_related("team", "team__group")
         .order_by("team__name")
     )
+    history = defaultdict(list)
+    for score in TeamScore.objects.for_teams([m.team_id for m in memberships]):
+        history[score.team_id].append(score)
+    teams = []
+    for membership in memberships:
+        scores = history.get(membership.team_id, [])
+        latest = next((s for s in reversed(scores) if not s.hidden), None)
+        indexes = [s.index for s in scores]
+        teams.append(
+            {
+                "membership": membership,
+                "latest": latest,
+                "sparkline": sparkline(
+                    indexes,
+                    title=f"{membership.team.name}: index over rounds",
+                    slug=f"spark-{membership.team.slug}",
+                )
+                if any(i is not None for i in indexes)
+                else None,
+            }
+        )
     slots = survey_slots(request.user)
     return render(
         request,
         "portal/home.html",
-        {"memberships": memberships, "slots": slots, "waiting": [s for s in slots if not s.done]},
+        {"teams": teams, "slots": slots, "waiting": [s for s in slots if not s.done]},
     )

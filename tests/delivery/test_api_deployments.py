@@ -139,6 +139,10 @@ def field_errors(response) -> dict[str, str]:
         ({"deployed_at": 1740839400}, "deployed_at"),  # Unix seconds are not ISO-8601
         ({"deployed_at": "1969-12-31T23:00:00Z", "first_commit_at": "1969-12-31T22:00:00Z"}, "deployed_at"),
         ({"deployed_at": "2999-01-01T00:00:00Z"}, "deployed_at"),
+        (
+            {"deployed_at": "0001-01-01T00:00:00+01:00"},
+            "deployed_at",
+        ),  # no UTC equivalent (found by schemathesis)
         ({"first_commit_at": "2025-03-01T15:00:00Z"}, "first_commit_at"),  # after the deployment
         ({"status": "succeeded"}, "status"),
         ({"status": None}, "status"),

@@ -13,7 +13,7 @@ def test_home_lists_my_teams_with_my_role(client_for, member, other_team):
     assert response.status_code == 200
     content = response.content.decode()
     assert "Checkout" in content and "Ledger" in content
-    assert [(m.team.slug, m.role) for m in response.context["memberships"]] == [
+    assert [(t["membership"].team.slug, t["membership"].role) for t in response.context["teams"]] == [
         ("checkout", "member"),
         ("ledger", "lead"),
     ]

@@ -3,7 +3,11 @@
 import pytest
 
 from assessments.services import round_close
-from tests.factories import MembershipFactory, answer_all, make_model, make_round
+from tests.factories import MembershipFactory, answer_all, make_model, make_round, make_scored_history
+
+
+def response_results(client):
+    return client.get("/teams/checkout/").context["results"]
 
 
 @pytest.fixture
@@ -32,7 +36,8 @@ def test_below_k_shows_the_count_and_nothing_else(client_for, member, team, mode
     closed_round_with(model, team, ["5", "5"])
     content = client_for(member).get("/teams/checkout/").content.decode()
     assert "2 responses came in. Results stay hidden below 3 responses" in content
-    assert "Level" not in content and "5.00" not in content and "Index" not in content
+    assert "Level 5" not in content and "5.00" not in content and "Dimensions" not in content
+    assert not response_results(client_for(member)).dimensions
 
 
 def test_comments_only_at_k_detail(client_for, member, team, model):
@@ -55,7 +60,8 @@ def test_open_round_results_are_not_shown_before_close(client_for, member, team,
         answer_all(round_, team, MembershipFactory(team=team).user, "5")
     content = client_for(member).get("/teams/checkout/").content.decode()
     assert "Round “Live” is open" in content
-    assert "Level" not in content
+    assert "Level 5" not in content
+    assert response_results(client_for(member)).round is None
 
 
 def test_a_round_past_its_date_is_scored_on_first_view(client_for, member, team, model):
@@ -88,5 +94,77 @@ def test_query_count_does_not_grow_with_rounds(
     for i in range(6):
         closed_round_with(model, team, ["4"] * 5, name=f"R{i}")
     client = client_for(member)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(20):
         assert client.get("/teams/checkout/").status_code == 200
+
+
+@pytest.fixture
+def history(model, team, other_team):
+    return make_scored_history(model=model, teams=[team, other_team], rounds=3)
+
+
+def test_overall_delta_and_dimension_deltas(client_for, member, history):
+    results = response_results(client_for(member))
+    assert results.round.name == "R03"
+    assert results.overall_delta == pytest.approx(2.0)
+    assert [(row.key, row.index, row.delta) for row in results.dimensions] == [
+        ("dim-1", 35, 2),
+        ("dim-2", 36, 2),
+    ]
+
+
+def test_round_parameter_selects_an_earlier_round(client_for, member, history):
+    results = client_for(member).get(f"/teams/checkout/?round={history[0].pk}").context["results"]
+    assert results.round == history[0] and results.overall_delta is None
+
+
+def test_radar_has_previous_round_and_org_median(client_for, member, history):
+    content = client_for(member).get("/teams/checkout/").content.decode()
+    assert "This round" in content and "Previous round" in content and "Org median" in content
+    assert "Index per dimension over rounds" in content
+
+
+def test_lead_sets_target_levels_and_sees_the_gap(client_for, lead, history):
+    client = client_for(lead)
+    response = client.post("/teams/checkout/targets/", {"target-dim-1": "4", "target-dim-2": ""}, follow=True)
+    assert "Target levels saved" in response.content.decode()
+    rows = {row.key: row for row in response.context["results"].dimensions}
+    assert rows["dim-1"].target == 4 and rows["dim-1"].gap == 2 and rows["dim-1"].weak
+    assert rows["dim-2"].target is None
+    assert "2 levels to go" in response.content.decode()
+
+
+def test_bad_target_is_refused_with_a_message(client_for, lead, history):
+    from assessments.models import TargetLevel
+
+    response = client_for(lead).post("/teams/checkout/targets/", {"target-dim-1": "9"}, follow=True)
+    assert "were not saved" in response.content.decode()
+    assert not TargetLevel.objects.exists()
+
+
+def test_members_cannot_set_targets_and_outsiders_get_404(client_for, member, outsider, history):
+    assert client_for(member).post("/teams/checkout/targets/", {"target-dim-1": "4"}).status_code == 403
+    assert client_for(outsider).post("/teams/checkout/targets/", {"target-dim-1": "4"}).status_code == 404
+    assert client_for(member).get("/teams/checkout/targets/").status_code == 405
+
+
+def test_details_strengths_likert_and_westrum_at_k_detail(client_for, member, team):
+    from assessments.models import MaturityModel
+
+    model = MaturityModel.objects.get(name="Gemba DevOps maturity")
+    closed_round_with(model, team, ["6", "6", "5", "7", "6"])
+    response = client_for(member).get("/teams/checkout/")
+    content = response.content.decode()
+    results = response.context["results"]
+    assert results.detailed and len(results.questions) == 40
+    assert len(results.strengths()) == 3 and len(results.weaknesses()) == 3
+    assert "Answer distribution of 40 questions" in content
+    index, band = results.westrum
+    assert band == scoring_band(index)
+    assert "Culture (Westrum)" in content
+
+
+def scoring_band(index):
+    from assessments.scoring import westrum_band
+
+    return westrum_band(index)

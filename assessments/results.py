@@ -1,0 +1,404 @@
+"""Results as dashboards show them, read only from the aggregates stored when rounds close.
+
+Nothing here touches a response or an answer. A team–round below k has a TeamScore with its
+count and nothing else, so whatever is built here cannot show more than that.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from statistics import median
+
+from assessments import scoring
+from assessments.models import (
+    DimensionComment,
+    DimensionScore,
+    QuestionDistribution,
+    Round,
+    TargetLevel,
+    TeamScore,
+)
+from teams.models import Group, Team
+
+# The dimension that holds Westrum's six aspects of culture in the default model.
+WESTRUM_DIMENSION = "culture"
+# Without a target, a dimension at level 2 or lower counts as weak.
+WEAK_LEVEL = 2
+
+
+@dataclass
+class DimensionRow:
+    key: str
+    name: str
+    mean: float
+    index: float
+    level: int
+    level_name: str
+    responses: int
+    answers: int
+    stdev: float
+    delta: float | None = None
+    target: int | None = None
+    weak: bool = False
+    dimension_id: int | None = None
+
+    @property
+    def disagrees(self) -> bool:
+        return self.stdev > scoring.SPREAD_THRESHOLD
+
+    @property
+    def gap(self) -> int | None:
+        """Levels still to climb to the target (0 when reached), or None without a target."""
+        return None if self.target is None else max(0, self.target - self.level)
+
+
+@dataclass
+class QuestionRow:
+    key: str
+    text: str
+    dimension: str
+    counts: list[int]
+    dont_know: int
+    not_applicable: int
+    mean: float | None
+    reverse: bool
+
+
+@dataclass
+class ParticipationRow:
+    round: Round
+    responses: int
+    invited: int
+    hidden: bool
+
+    @property
+    def rate(self) -> int:
+        return round(100 * self.responses / self.invited) if self.invited else 0
+
+
+@dataclass
+class TeamResults:
+    team: Team
+    rounds: list[Round]
+    round: Round | None = None
+    score: TeamScore | None = None
+    previous: TeamScore | None = None
+    level_names: dict[int, str] = field(default_factory=dict)
+    dimensions: list[DimensionRow] = field(default_factory=list)
+    previous_indexes: dict[str, float] = field(default_factory=dict)
+    org_median: dict[str, float] = field(default_factory=dict)
+    trend_labels: list[str] = field(default_factory=list)
+    trend: dict[str, list[float | None]] = field(default_factory=dict)
+    questions: list[QuestionRow] = field(default_factory=list)
+    comments: list[DimensionComment] = field(default_factory=list)
+    participation: list[ParticipationRow] = field(default_factory=list)
+    targets: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def hidden(self) -> bool:
+        return self.score is None or self.score.hidden
+
+    @property
+    def detailed(self) -> bool:
+        return not self.hidden and self.score.responses >= self.round.k_detail
+
+    @property
+    def overall_delta(self) -> float | None:
+        if self.hidden or self.previous is None or self.previous.index is None or self.score.index is None:
+            return None
+        return self.score.index - self.previous.index
+
+    @property
+    def level_name(self) -> str:
+        return self.level_names.get(self.score.level, "") if self.score and self.score.level else ""
+
+    @property
+    def westrum(self) -> tuple[float, str] | None:
+        """The culture dimension's index and its Westrum band, when the model has that dimension."""
+        row = next((d for d in self.dimensions if d.key == WESTRUM_DIMENSION), None)
+        return (row.index, scoring.westrum_band(row.index)) if row else None
+
+    def strengths(self, n: int = 3) -> list[QuestionRow]:
+        scored = [q for q in self.questions if q.mean is not None]
+        return sorted(scored, key=lambda q: (-q.mean, q.key))[:n]
+
+    def weaknesses(self, n: int = 3) -> list[QuestionRow]:
+        scored = [q for q in self.questions if q.mean is not None]
+        return sorted(scored, key=lambda q: (q.mean, q.key))[:n]
+
+
+def team_results(team: Team, round_id: int | None = None) -> TeamResults:
+    """Everything the team dashboard shows for one round (default: the latest closed one)."""
+    history = list(TeamScore.objects.history(team).select_related("round__model"))
+    results = TeamResults(team=team, rounds=[score.round for score in reversed(history)])
+    results.participation = [
+        ParticipationRow(round=s.round, responses=s.responses, invited=s.invited, hidden=s.hidden)
+        for s in reversed(history)
+    ]
+    if not history:
+        return results
+    chosen = next((s for s in history if s.round_id == round_id), history[-1])
+    position = history.index(chosen)
+    results.score, results.round = chosen, chosen.round
+    results.level_names = chosen.round.model.level_names
+    results.previous = next((s for s in reversed(history[:position]) if not s.hidden), None)
+    results.targets = dict(TargetLevel.objects.filter(team=team).values_list("dimension_key", "level"))
+
+    # One query for the whole trend; the chosen and previous rounds come out of it too.
+    by_round: dict[int, dict[str, DimensionScore]] = defaultdict(dict)
+    names: dict[str, str] = {}
+    for score in DimensionScore.objects.trend(team):
+        by_round[score.round_id][score.dimension_key] = score
+        names.setdefault(score.dimension_key, score.dimension.name)
+    visible_history = [s for s in history if not s.hidden]
+    results.trend_labels = [s.round.name for s in visible_history]
+    keys = [d.dimension_key for d in by_round.get(chosen.round_id, {}).values()] or list(names)
+    results.trend = {
+        names[key]: [
+            by_round[s.round_id][key].index if key in by_round[s.round_id] else None for s in visible_history
+        ]
+        for key in keys
+    }
+    if chosen.hidden:
+        return results
+
+    previous = by_round.get(results.previous.round_id, {}) if results.previous else {}
+    results.previous_indexes = {key: score.index for key, score in previous.items()}
+    results.org_median = _org_median(chosen.round)
+    rows = []
+    for key, score in by_round[chosen.round_id].items():
+        rows.append(
+            DimensionRow(
+                key=key,
+                name=score.dimension.name,
+                mean=score.mean,
+                index=score.index,
+                level=score.level,
+                level_name=results.level_names.get(score.level, ""),
+                responses=score.responses,
+                answers=score.answers,
+                stdev=score.stdev,
+                delta=(score.index - previous[key].index) if key in previous else None,
+                target=results.targets.get(key),
+                dimension_id=score.dimension_id,
+            )
+        )
+    lowest = {row.key for row in sorted(rows, key=lambda r: r.index)[:2]}
+    for row in rows:
+        below_target = row.target is not None and row.level < row.target
+        row.weak = below_target or row.level <= WEAK_LEVEL or (row.target is None and row.key in lowest)
+    results.dimensions = rows
+
+    if results.detailed:
+        results.questions = [
+            QuestionRow(
+                key=d.question_key,
+                text=d.question.text,
+                dimension=d.question.dimension.name,
+                counts=list(d.counts),
+                dont_know=d.dont_know,
+                not_applicable=d.not_applicable,
+                mean=d.mean,
+                reverse=d.question.reverse,
+            )
+            for d in QuestionDistribution.objects.filter(round=chosen.round, team=team)
+            .select_related("question__dimension")
+            .order_by("question__dimension__order", "question__order")
+        ]
+        results.comments = list(
+            DimensionComment.objects.filter(round=chosen.round, team=team).select_related("dimension")
+        )
+    return results
+
+
+def _org_median(round_: Round) -> dict[str, float]:
+    """Median index per dimension over the teams of the round that reached k."""
+    values: dict[str, list[float]] = defaultdict(list)
+    for key, index in DimensionScore.objects.filter(round=round_).values_list("dimension_key", "index"):
+        values[key].append(index)
+    return {key: median(indexes) for key, indexes in values.items()}
+
+
+# --- Org / group heatmap ---------------------------------------------------------------------
+
+SORTABLE_FIXED = ("team", "group", "overall", "responses", "participation")
+
+
+@dataclass
+class HeatCell:
+    index: float
+    level: int
+    delta: float | None
+
+
+@dataclass
+class HeatRow:
+    team: Team
+    responses: int
+    invited: int
+    hidden: bool
+    index: float | None
+    level: int | None
+    delta: float | None
+    cells: dict[str, HeatCell] = field(default_factory=dict)
+    can_open: bool = False
+
+    @property
+    def rate(self) -> int:
+        return round(100 * self.responses / self.invited) if self.invited else 0
+
+
+@dataclass
+class Heatmap:
+    round: Round | None
+    rounds: list[Round]
+    groups: list[Group]
+    group: Group | None
+    sort: str
+    dimensions: list[tuple[str, str]] = field(default_factory=list)
+    rows: list[HeatRow] = field(default_factory=list)
+    level_names: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def visible_rows(self) -> list[HeatRow]:
+        return [row for row in self.rows if not row.hidden]
+
+    @property
+    def mean_index(self) -> float | None:
+        return scoring.group_index(
+            [scoring.TeamResult(r.team.slug, r.responses, r.index) for r in self.rows], self.round.k
+        )
+
+    @property
+    def level_counts(self) -> dict[int, int]:
+        counts = dict.fromkeys(sorted(self.level_names) or range(1, 6), 0)
+        for row in self.visible_rows:
+            if row.level:
+                counts[row.level] = counts.get(row.level, 0) + 1
+        return counts
+
+    def dimension_mean(self, key: str) -> float | None:
+        values = [row.cells[key].index for row in self.visible_rows if key in row.cells]
+        return sum(values) / len(values) if values else None
+
+
+def org_heatmap(*, viewer, group_slug: str | None, round_id: int | None, sort: str | None) -> Heatmap:
+    """Teams × dimensions of one closed round, filtered by group, sorted by a column."""
+    rounds = list(Round.objects.scored().select_related("model").order_by("-closes_at", "-pk"))
+    groups = list(Group.objects.order_by("name"))
+    group = next((g for g in groups if g.slug == group_slug), None)
+    chosen = next((r for r in rounds if r.pk == round_id), rounds[0] if rounds else None)
+    heatmap = Heatmap(round=chosen, rounds=rounds, groups=groups, group=group, sort=sort or "team")
+    if chosen is None:
+        return heatmap
+    heatmap.level_names = chosen.model.level_names
+    heatmap.dimensions = list(chosen.model.dimensions.order_by("order", "key").values_list("key", "name"))
+    scores = TeamScore.objects.filter(round=chosen).select_related("team__group")
+    if group is not None:
+        scores = scores.filter(team__group=group)
+    scores = list(scores)
+    team_ids = [s.team_id for s in scores]
+    openable = set(Team.objects.visible_to(viewer).filter(pk__in=team_ids).values_list("pk", flat=True))
+
+    cells: dict[int, dict[str, DimensionScore]] = defaultdict(dict)
+    for key, team_id, index, level in DimensionScore.objects.filter(
+        round=chosen, team_id__in=team_ids
+    ).values_list("dimension_key", "team_id", "index", "level"):
+        cells[team_id][key] = (index, level)
+
+    previous_round = _previous_rounds(chosen, team_ids)
+    previous_scores: dict[int, TeamScore] = {
+        s.team_id: s
+        for s in TeamScore.objects.filter(
+            team_id__in=team_ids, round_id__in=set(previous_round.values())
+        ).only("team_id", "round_id", "index", "hidden")
+        if previous_round.get(s.team_id) == s.round_id
+    }
+    previous_cells: dict[int, dict[str, float]] = defaultdict(dict)
+    for key, team_id, round_id, index in DimensionScore.objects.filter(
+        team_id__in=team_ids, round_id__in=set(previous_round.values())
+    ).values_list("dimension_key", "team_id", "round_id", "index"):
+        if previous_round.get(team_id) == round_id:
+            previous_cells[team_id][key] = index
+
+    for score in scores:
+        before = previous_scores.get(score.team_id)
+        row = HeatRow(
+            team=score.team,
+            responses=score.responses,
+            invited=score.invited,
+            hidden=score.hidden,
+            index=score.index,
+            level=score.level,
+            delta=(score.index - before.index)
+            if (before and not score.hidden and before.index is not None and score.index is not None)
+            else None,
+            can_open=score.team_id in openable,
+        )
+        for key, (index, level) in cells.get(score.team_id, {}).items():
+            prior = previous_cells[score.team_id].get(key)
+            row.cells[key] = HeatCell(
+                index=index, level=level, delta=None if prior is None else index - prior
+            )
+        heatmap.rows.append(row)
+    heatmap.sort = _sort(heatmap.rows, sort, {key for key, _ in heatmap.dimensions})
+    return heatmap
+
+
+def _previous_rounds(chosen: Round, team_ids: list[int]) -> dict[int, int]:
+    """For each team, the round it last closed before the chosen one."""
+    previous: dict[int, int] = {}
+    for team_id, round_id in (
+        TeamScore.objects.filter(team_id__in=team_ids, round__closes_at__lt=chosen.closes_at)
+        .order_by("round__closes_at", "round_id")
+        .values_list("team_id", "round_id")
+    ):
+        previous[team_id] = round_id
+    return previous
+
+
+def _sort(rows: list[HeatRow], sort: str | None, dimension_keys: set[str]) -> str:
+    """Sort rows in place by a column; hidden teams always last. Returns the sort actually used."""
+    sort = sort or "team"
+    descending = sort.startswith("-")
+    column = sort.lstrip("-")
+    if column not in SORTABLE_FIXED and column not in dimension_keys:
+        column, descending, sort = "team", False, "team"
+
+    def value(row: HeatRow):
+        if column == "team":
+            return row.team.name.lower()
+        if column == "group":
+            return (row.team.group.name.lower() if row.team.group else "", row.team.name.lower())
+        if column == "responses":
+            return row.responses
+        if column == "participation":
+            return row.rate
+        if column == "overall":
+            return row.index
+        cell = row.cells.get(column)
+        return cell.index if cell else None
+
+    known = [r for r in rows if value(r) is not None]
+    unknown = [r for r in rows if value(r) is None]
+    known.sort(key=lambda r: (value(r), r.team.name.lower()), reverse=descending)
+    unknown.sort(key=lambda r: r.team.name.lower())
+    rows[:] = known + unknown
+    return sort
+
+
+def org_trend(names: dict[str, str]) -> tuple[list[str], dict[str, list[float | None]], list[int]]:
+    """Org-wide index per closed round, overall and per dimension (named by ``names``, key → name),
+    from the teams that reached k; and how many teams that was in each round."""
+    overall = TeamScore.objects.org_trend()
+    labels = [row["round__name"] for row in overall]
+    order = [row["round_id"] for row in overall]
+    series: dict[str, list[float | None]] = {"Overall": [row["mean_index"] for row in overall]}
+    per_key: dict[str, dict[int, float]] = defaultdict(dict)
+    for row in DimensionScore.objects.org_trend():
+        per_key[row["dimension_key"]][row["round_id"]] = row["mean_index"]
+    for key, name in names.items():
+        if key in per_key:
+            series[name] = [per_key[key].get(round_id) for round_id in order]
+    return labels, series, [row["teams"] for row in overall]

@@ -1,0 +1,86 @@
+"""Survey charts: well-formed SVG, series names and values present, no URL but namespaces, no script."""
+
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from portal.charts import survey as charts
+
+SVG_NAMESPACES = {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}
+LEVELS = {1: "Initial", 2: "Managed", 3: "Defined", 4: "Measured", 5: "Optimising"}
+
+
+def all_charts():
+    return [
+        charts.radar(
+            ["Culture", "CI/CD"],
+            [("This round", [55.0, 70.0]), ("Org median", [50.0, 60.0])],
+            title="Radar",
+            slug="r",
+        ),
+        charts.trend(
+            ["Q1", "Q2", "Q3"],
+            {"Culture": [40.0, None, 52.5], "CI/CD": [50.0, 55.0, 60.0]},
+            title="Trend",
+            slug="t",
+        ),
+        charts.likert(
+            [charts.LikertRow("We ship small changes", [1, 0, 2, 3, 4, 5, 1], 1, 2)],
+            ["SD", "D", "sD", "N", "sA", "A", "SA"],
+            title="Answers",
+            slug="l",
+        ),
+        charts.level_distribution({1: 2, 3: 5}, LEVELS, title="Levels", slug="d"),
+        charts.sparkline([40.0, None, 55.0], title="Checkout", slug="s"),
+    ]
+
+
+@pytest.mark.parametrize("chart", all_charts(), ids=lambda c: c.slug)
+def test_chart_is_well_formed_safe_svg(chart):
+    root = ET.fromstring(chart.svg)
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    assert "<script" not in chart.svg.lower()
+    assert set(re.findall(r"https?://[^\"'\s<>]+", chart.svg)) <= SVG_NAMESPACES
+    assert root.find("{http://www.w3.org/2000/svg}title").text == chart.title
+    assert root.find("{http://www.w3.org/2000/svg}desc").text
+
+
+def test_radar_names_series_and_values():
+    chart = all_charts()[0]
+    assert "This round" in chart.svg and "Org median" in chart.svg
+    assert chart.table.rows == [["Culture", "55", "50"], ["CI/CD", "70", "60"]]
+
+
+def test_radar_leaves_a_series_with_a_missing_value_to_the_table():
+    chart = charts.radar(["A", "B"], [("Now", [50.0, 60.0]), ("Before", [40.0, None])], title="R", slug="r2")
+    assert "Before" not in chart.svg.split("</desc>", 1)[1]
+    assert ["B", "60", "–"] in chart.table.rows
+
+
+def test_trend_has_gaps_and_names():
+    chart = all_charts()[1]
+    assert "Culture" in chart.svg and "CI/CD" in chart.svg
+    assert chart.table.rows[1] == ["Q2", "–", "55"]
+    assert "Culture from 40 to 52" in chart.description
+
+
+def test_likert_counts_in_table_including_dont_know_and_na():
+    chart = all_charts()[2]
+    assert chart.table.rows == [["We ship small changes", "1", "0", "2", "3", "4", "5", "1", "1", "2"]]
+    assert "1 · SD" in chart.svg and "7 · SA" in chart.svg
+
+
+def test_likert_shortens_long_questions_in_the_drawing_only():
+    long = "x" * 300
+    chart = charts.likert(
+        [charts.LikertRow(long, [1, 1, 1, 1, 1])], ["a", "b", "c", "d", "e"], title="L", slug="l2"
+    )
+    assert chart.table.rows[0][0] == long
+    assert long not in chart.svg
+
+
+def test_level_distribution_prints_counts():
+    chart = all_charts()[3]
+    assert ["3 · Defined", "5"] in chart.table.rows
+    assert "level 3: 5 teams" in chart.description

@@ -1,0 +1,125 @@
+"""The org / group heatmap: content, hidden teams, sort and filter, permissions, query counts."""
+
+import pytest
+
+from tests.factories import GroupFactory, TeamFactory, make_model, make_scored_history
+
+
+@pytest.fixture
+def model(db):
+    return make_model(points=5)
+
+
+@pytest.fixture
+def history(model, team, other_team):
+    extra = TeamFactory(group=team.group, name="Billing", slug="billing")
+    return make_scored_history(
+        model=model, teams=[team, other_team, extra], rounds=3, hidden={("billing", 3)}
+    )
+
+
+def test_heatmap_shows_index_level_and_delta_in_each_cell(client_for, member, history):
+    response = client_for(member).get("/org/")
+    assert response.status_code == 200
+    heatmap = response.context["heatmap"]
+    assert heatmap.round.name == "R03"
+    checkout = next(row for row in heatmap.rows if row.team.slug == "checkout")
+    # team 0 in round 3 (r=2): 30 + 0 + 4 + order(1) = 35 in dim-1; previous round 33
+    assert checkout.cells["dim-1"].index == 35 and checkout.cells["dim-1"].delta == 2
+    content = response.content.decode()
+    assert "L2" in content and "+2" in content
+
+
+def test_hidden_team_is_shown_as_hidden_never_as_a_number(client_for, member, history):
+    content = client_for(member).get("/org/").content.decode()
+    row = content.split("Billing", 1)[1].split("</tr>", 1)[0]
+    assert "hidden: 2 responses, results need 3" in row
+    assert not [n for n in ("36", "37", "38") if f">{n}<" in row]
+
+
+def test_means_leave_hidden_teams_out(client_for, member, history):
+    heatmap = client_for(member).get("/org/").context["heatmap"]
+    visible = [row.index for row in heatmap.rows if not row.hidden]
+    assert len(visible) == 2
+    assert heatmap.mean_index == pytest.approx(sum(visible) / 2)
+
+
+def test_filter_by_group_and_round(client_for, member, history):
+    response = client_for(member).get(f"/org/?group=payments&round={history[0].pk}")
+    heatmap = response.context["heatmap"]
+    assert heatmap.round == history[0]
+    assert {row.team.slug for row in heatmap.rows} == {"checkout", "billing"}
+    assert not any(row.hidden for row in heatmap.rows)
+
+
+@pytest.mark.parametrize(
+    ("sort", "order"),
+    [
+        ("team", ["billing", "checkout", "ledger"]),
+        ("-team", ["ledger", "checkout", "billing"]),
+        ("dim-1", ["checkout", "ledger", "billing"]),
+        ("-overall", ["ledger", "checkout", "billing"]),
+    ],
+)
+def test_every_column_sorts_by_link_hidden_last(client_for, member, history, sort, order):
+    heatmap = client_for(member).get(f"/org/?sort={sort}").context["heatmap"]
+    assert [row.team.slug for row in heatmap.rows] == order
+
+
+def test_sort_links_flip_direction_and_keep_filters(client_for, member, history):
+    content = client_for(member).get("/org/?group=payments&sort=dim-1").content.decode()
+    assert 'href="?group=payments&amp;sort=-dim-1"' in content
+    assert 'aria-sort="ascending"' in content
+
+
+def test_unknown_sort_and_bad_round_fall_back_without_error(client_for, member, history):
+    response = client_for(member).get("/org/?sort=__class__&round=abc&group=nope")
+    assert response.status_code == 200
+    assert response.context["heatmap"].sort == "team"
+
+
+def test_links_only_to_dashboards_the_viewer_may_open(client_for, member, history):
+    content = client_for(member).get("/org/").content.decode()
+    assert 'href="/teams/checkout/' in content
+    assert 'href="/teams/ledger/' not in content
+
+
+def test_any_signed_in_user_sees_the_org_but_not_anonymous(client_for, outsider, client, history):
+    assert client_for(outsider).get("/org/").status_code == 200
+    client.logout()
+    assert client.get("/org/").status_code == 302
+
+
+def test_post_is_405(client_for, member):
+    assert client_for(member).post("/org/").status_code == 405
+
+
+def test_empty_state_guides(client_for, member):
+    assert "No round has closed yet" in client_for(member).get("/org/").content.decode()
+
+
+def test_charts_are_on_the_page(client_for, member, history):
+    content = client_for(member).get("/org/").content.decode()
+    assert "Org index over rounds" in content and "Teams per level" in content
+
+
+@pytest.mark.parametrize("scale", [1, 2])
+def test_org_query_count_does_not_grow(client_for, member, model, scale, django_assert_max_num_queries):
+    teams = [TeamFactory(group=GroupFactory()) for _ in range(30 * scale)]
+    make_scored_history(model=model, teams=teams, rounds=12 * scale)
+    client = client_for(member)
+    with django_assert_max_num_queries(20):
+        assert client.get("/org/").status_code == 200
+    with django_assert_max_num_queries(20):
+        assert client.get("/org/?sort=-dim-2").status_code == 200
+
+
+@pytest.mark.parametrize("scale", [1, 2])
+def test_team_dashboard_query_count_does_not_grow(
+    client_for, member, team, model, scale, django_assert_max_num_queries
+):
+    teams = [team, *[TeamFactory(group=GroupFactory()) for _ in range(30 * scale - 1)]]
+    make_scored_history(model=model, teams=teams, rounds=12 * scale)
+    client = client_for(member)
+    with django_assert_max_num_queries(20):
+        assert client.get("/teams/checkout/").status_code == 200
