@@ -15,6 +15,7 @@ from django.shortcuts import render
 from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
 
+from assessments.api import router as assessments_router
 from delivery.api import router as delivery_router
 
 
@@ -45,3 +46,4 @@ api = NinjaAPI(
     docs_decorator=login_required,
 )
 api.add_router("/", delivery_router)
+api.add_router("/", assessments_router)

@@ -63,8 +63,11 @@ def test_every_operation_is_covered():
 
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=str)
 @pytest.mark.parametrize(("method", "path"), OPERATIONS, ids=[f"{m} {p}" for m, p in OPERATIONS])
-def test_api_never_answers_with_a_server_error(api_schema, raw_token, team, settings, method, path, mode):
+def test_api_never_answers_with_a_server_error(
+    api_schema, client, raw_token, team, settings, method, path, mode
+):
     settings.GEMBA_API_RATE_LIMIT = 0
+    session_id = client.cookies["sessionid"].value
     operation = api_schema[path][method]
     # Valid requests to the team's own metrics too, not only to slugs that do not exist.
     known = {"slug": team.slug} if mode is GenerationMode.POSITIVE and "{slug}" in path else None
@@ -79,8 +82,11 @@ def test_api_never_answers_with_a_server_error(api_schema, raw_token, team, sett
         suppress_health_check=list(HealthCheck),
     )
     def check(case):
+        # Token-only operations get the team's token; session-only ones (survey results) the
+        # signed-in member's session cookie, so both are exercised past authentication.
+        headers = {"Authorization": f"Bearer {raw_token}", "Cookie": f"sessionid={session_id}"}
         response = case.call_and_validate(
-            headers={"Authorization": f"Bearer {raw_token}"},
+            headers=headers,
             checks=[not_a_server_error, status_code_conformance, response_schema_conformance],
         )
         calls.append(response.status_code)

@@ -1,0 +1,117 @@
+"""Survey results for BI tools: GET /api/v1/rounds/{id}/scores (portal/api.py mounts this router).
+
+Same visibility as the org dashboard: any signed-in person sees team aggregates, and only for
+team–rounds that reached the round's k. A team below k appears with its response count and
+``hidden: true`` — there is no score stored for it that could be sent.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Path, Router, Schema, Status
+from ninja.security import django_auth
+
+from assessments.models import DimensionScore, Round, TeamScore
+
+router = Router(tags=["survey results"])
+
+
+class DimensionScoreOut(Schema):
+    key: str
+    name: str
+    index: float
+    mean: float
+    level: int
+    responses: int
+    stdev: float
+
+
+class TeamScoresOut(Schema):
+    team: str
+    group: str | None
+    responses: int
+    members: int
+    hidden: bool
+    index: float | None
+    level: int | None
+    dimensions: list[DimensionScoreOut]
+
+
+class RoundScoresOut(Schema):
+    round: int
+    name: str
+    closed_at: datetime
+    model: str
+    scale_points: int
+    k: int
+    teams: list[TeamScoresOut]
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+class ValidationErrorOut(Schema):
+    detail: list[dict]
+
+
+@router.get(
+    "/rounds/{round_id}/scores",
+    auth=django_auth,
+    response={200: RoundScoresOut, 401: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut},
+    summary="A closed round's scores, team × dimension",
+    description=(
+        "Signed-in users only. Teams below the round's anonymity threshold k are listed with their "
+        "response count and `hidden: true`, never with a score. Open or unknown rounds are 404."
+    ),
+)
+def round_scores(request: HttpRequest, round_id: Annotated[int, Path(ge=1, le=2**31 - 1)]):
+    round_ = Round.objects.scored().select_related("model").filter(pk=round_id).first()
+    if round_ is None:
+        return Status(404, {"detail": _("No closed round with this id.")})
+    dimensions: dict[int, list[dict]] = {}
+    for score in (
+        DimensionScore.objects.filter(round=round_).select_related("dimension").order_by("dimension__order")
+    ):
+        dimensions.setdefault(score.team_id, []).append(
+            {
+                "key": score.dimension_key,
+                "name": score.dimension.name,
+                "index": round(score.index, 2),
+                "mean": round(score.mean, 3),
+                "level": score.level,
+                "responses": score.responses,
+                "stdev": round(score.stdev, 3),
+            }
+        )
+    teams = [
+        {
+            "team": score.team.slug,
+            "group": score.team.group.slug if score.team.group else None,
+            "responses": score.responses,
+            "members": score.invited,
+            "hidden": score.hidden,
+            "index": None if score.hidden else round(score.index, 2),
+            "level": None if score.hidden else score.level,
+            "dimensions": [] if score.hidden else dimensions.get(score.team_id, []),
+        }
+        for score in TeamScore.objects.filter(round=round_)
+        .select_related("team__group")
+        .order_by("team__name")
+    ]
+    return Status(
+        200,
+        {
+            "round": round_.pk,
+            "name": round_.name,
+            "closed_at": round_.ended_at,
+            "model": str(round_.model),
+            "scale_points": round_.model.scale_points,
+            "k": round_.k,
+            "teams": teams,
+        },
+    )
