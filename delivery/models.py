@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -222,3 +223,42 @@ class ApiToken(models.Model):
         if self.last_used_at is None or (now - self.last_used_at).total_seconds() >= 60:
             ApiToken.objects.filter(pk=self.pk).update(last_used_at=now)
             self.last_used_at = now
+
+
+class DeliveryVersionQuerySet(models.QuerySet["DeliveryVersion"]):
+    def bump(self, team_ids: Iterable[int]) -> None:
+        """Give these teams a new version: delivery keys cached for them are never read again.
+
+        One upsert, in the caller's transaction, so the version changes exactly when the
+        deployments or incidents do (and not at all when their transaction rolls back).
+        """
+        version = uuid.uuid4().hex
+        rows = [DeliveryVersion(team_id=team_id, version=version) for team_id in set(team_ids)]
+        if rows:
+            self.bulk_create(rows, update_conflicts=True, unique_fields=["team"], update_fields=["version"])
+
+    def of(self, team_ids: Iterable[int]) -> dict[int, str]:
+        """team id → its version ("" for a team that never had a deployment or incident)."""
+        team_ids = list(team_ids)
+        found = dict(self.filter(team_id__in=team_ids).values_list("team_id", "version"))
+        return {team_id: found.get(team_id, "") for team_id in team_ids}
+
+
+class DeliveryVersion(models.Model):
+    """Changes whenever a team's deployments or incidents change; caches of its keys are keyed on it.
+
+    Kept in the database, not the cache, so every app server (and a local-memory cache in each
+    worker) sees a change at once and a cached number is never stale.
+    """
+
+    team = models.OneToOneField(Team, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    version = models.CharField(max_length=32)
+
+    objects = DeliveryVersionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("delivery version")
+        verbose_name_plural = _("delivery versions")
+
+    def __str__(self) -> str:
+        return f"{self.team_id}: {self.version}"

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from delivery import tokens
-from delivery.models import ApiToken, Deployment, Incident
+from delivery.models import ApiToken, DeliveryVersion, Deployment, Incident
 from delivery.schemas import DeploymentIn, IncidentIn
 from teams.models import Team
 
@@ -299,6 +299,9 @@ def history_import(
                 )
                 for data, fields in pending_incidents
             )
+            # bulk_create sends no signals: cached keys of the team are dropped here.
+            if new_deployments or pending_incidents:
+                DeliveryVersion.objects.bump([team.pk])
     except IntegrityError as error:
         # A pipeline reported one of these external ids while we were checking them.
         raise ImportRejected(

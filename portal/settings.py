@@ -114,6 +114,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://gemba")}
+if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
+    # Django's default of 300 entries is less than one entry per team of a large org: the
+    # delivery keys of 400 teams would push each other out (CACHE_URL ...?MAX_ENTRIES= overrides).
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 5000)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -188,6 +192,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # (stored in lower case; an empty list counts every environment).
 GEMBA_API_RATE_LIMIT = env.int("GEMBA_API_RATE_LIMIT", default=120)
 GEMBA_API_RATE_PERIOD = env.int("GEMBA_API_RATE_PERIOD", default=60)
+# How long computed delivery keys are reused while no deployment or incident of the team changes
+# (any change is seen at once): the rolling window's far edge lags by at most this. 0: no cache.
+GEMBA_DELIVERY_CACHE_SECONDS = env.int("GEMBA_DELIVERY_CACHE_SECONDS", default=300)
 GEMBA_DELIVERY_ENVIRONMENTS = [
     name.strip().lower()
     for name in env.list("GEMBA_DELIVERY_ENVIRONMENTS", default=["production", "prod"])

@@ -8,10 +8,15 @@ the request's CSP nonce.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape
 
+from django.core.cache import cache
+from django.utils.translation import get_language
 from pygal.style import Style
 
 # Okabe–Ito: distinguishable with every common colour-vision deficiency.
@@ -107,3 +112,33 @@ def render(chart, *, title: str, description: str, table: Table, slug: str = "ch
     )
     svg = svg[: opening.start()] + accessible + svg[opening.end() :]
     return Chart(svg=svg, title=title, description=description, table=table, slug=slug)
+
+
+# Bump when chart code changes what it draws, so no cached drawing from older code is served.
+CHART_VERSION = 1
+CHART_CACHE_SECONDS = 24 * 3600
+
+
+def cached[**P](build: Callable[P, Chart]) -> Callable[P, Chart]:
+    """Keep a chart function's drawings in the cache, keyed on everything it draws from.
+
+    Charts are pure: the same data, options and language always give the same SVG. So the key is
+    a hash of the arguments' ``repr`` (plain data: numbers, strings, dates, frozen dataclasses)
+    and the language, and a drawing can never be stale — new numbers are a new key. pygal takes
+    tens to hundreds of milliseconds per chart; a dashboard draws up to seven. An argument whose
+    ``repr`` is not its value (``object at 0x…``) is not cached at all.
+    """
+
+    @functools.wraps(build)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> Chart:
+        source = repr((build.__module__, build.__qualname__, CHART_VERSION, get_language(), args, kwargs))
+        if " at 0x" in source:
+            return build(*args, **kwargs)
+        key = "chart:" + hashlib.sha256(source.encode()).hexdigest()
+        chart = cache.get(key)
+        if chart is None:
+            chart = build(*args, **kwargs)
+            cache.set(key, chart, CHART_CACHE_SECONDS)
+        return chart
+
+    return wrapper

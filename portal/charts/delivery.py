@@ -14,7 +14,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from delivery.dora import Keys
-from portal.charts.base import Chart, Table, base_config, dash, render
+from portal.charts.base import Chart, Table, base_config, cached, dash, render
 
 
 def _config(title: str, y_title: str, series: int, **overrides) -> dict:
@@ -48,6 +48,7 @@ def _cell(value: float | None, unit: str = "") -> str:
     return _("no data") if value is None else f"{value:g}{unit}"
 
 
+@cached
 def deployments_chart(months: Sequence[Keys], *, slug: str = "deployments") -> Chart:
     """Deployments per month, the succeeded and the failed stacked."""
     labels = [_month(keys) for keys in months]
@@ -74,6 +75,7 @@ def deployments_chart(months: Sequence[Keys], *, slug: str = "deployments") -> C
     return render(chart, title=title, description=description, table=table, slug=slug)
 
 
+@cached
 def lead_time_chart(months: Sequence[Keys], *, slug: str = "lead-time") -> Chart:
     """Median lead time for changes per month, in hours."""
     labels = [_month(keys) for keys in months]
@@ -99,6 +101,7 @@ def lead_time_chart(months: Sequence[Keys], *, slug: str = "lead-time") -> Chart
     return render(chart, title=title, description=description, table=table, slug=slug)
 
 
+@cached
 def stability_chart(months: Sequence[Keys], *, slug: str = "stability") -> Chart:
     """Change failure rate and rework rate per month, in percent."""
     labels = [_month(keys) for keys in months]
@@ -122,6 +125,7 @@ def stability_chart(months: Sequence[Keys], *, slug: str = "stability") -> Chart
     return render(chart, title=title, description=description, table=table, slug=slug)
 
 
+@cached
 def recovery_chart(months: Sequence[Keys], *, slug: str = "recovery") -> Chart:
     """Median failed-deployment recovery time per month, in hours."""
     labels = [_month(keys) for keys in months]
@@ -162,6 +166,7 @@ class CultureDeliveryPoint(NamedTuple):
     delivery: float
 
 
+@cached
 def delivery_vs_culture_scatter(
     points: Sequence[CultureDeliveryPoint | tuple[str, float, float]], *, slug: str = "culture-delivery"
 ) -> Chart:

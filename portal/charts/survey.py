@@ -12,13 +12,14 @@ from dataclasses import dataclass
 import pygal
 from pygal.style import Style
 
-from portal.charts.base import STYLE, Chart, Table, base_config, dash, render
+from portal.charts.base import STYLE, Chart, Table, base_config, cached, dash, render
 
 
 def _fmt(value: float | None, digits: int = 0) -> str:
     return "–" if value is None else f"{value:.{digits}f}"
 
 
+@cached
 def radar(
     dimensions: Sequence[str], series: Sequence[tuple[str, Sequence[float | None]]], *, title: str, slug: str
 ) -> Chart:
@@ -47,6 +48,7 @@ def radar(
     )
 
 
+@cached
 def trend(
     rounds: Sequence[str],
     series: Mapping[str, Sequence[float | None]],
@@ -94,6 +96,7 @@ class LikertRow:
     not_applicable: int = 0
 
 
+@cached
 def likert(rows: Sequence[LikertRow], scale_labels: Sequence[str], *, title: str, slug: str) -> Chart:
     """Diverging stacked bars: disagreement to the left of zero, agreement to the right, in %.
 
@@ -190,6 +193,7 @@ def _diverging_style(points: int, order: list[tuple[str, int]]) -> Style:
     return Style(**{**STYLE.__dict__, "colors": tuple(colours)})
 
 
+@cached
 def level_distribution(
     counts: Mapping[int, int], level_names: Mapping[int, str], *, title: str, slug: str
 ) -> Chart:
@@ -208,6 +212,7 @@ def level_distribution(
     return render(chart, title=title, description=description.capitalize() + ".", table=table, slug=slug)
 
 
+@cached
 def sparkline(values: Sequence[float | None], *, title: str, slug: str) -> Chart:
     """A tiny line of an index over rounds, for lists; the description carries the numbers."""
     chart = pygal.Line(
