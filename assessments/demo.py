@@ -4,12 +4,16 @@ one open round in which `member` has not answered yet. Idempotent: rounds are fo
 from __future__ import annotations
 
 import random
+import uuid
+from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from assessments.models import Answer, Comment, MaturityModel, Participation, Question, Response, Round
 from assessments.services import respondent_key, round_close
+from teams.bulk import bulk_insert
 from teams.demo import CAPABILITY
 from teams.models import Membership, Team
 
@@ -129,3 +133,150 @@ def _answer(round_: Round, team: Team, people, questions, points: int, rng: rand
     Participation.objects.bulk_create(participations)
     Answer.objects.bulk_create(answers, batch_size=2000)
     Comment.objects.bulk_create(comments)
+
+
+# --- Enterprise scale (`seed_demo --scale enterprise`) ---------------------------------------
+
+ENTERPRISE_SEED = 20261126
+
+
+def seed_enterprise_rounds(
+    teams: list[Team],
+    capability: dict[str, tuple[float, str]],
+    *,
+    rounds: int,
+    responses_per_team: int,
+    progress=None,
+    now=None,
+) -> list[Round]:
+    """``rounds`` closed quarterly rounds over every team, scored by the real round_close, and one
+    open round; about ``responses_per_team`` submitted responses per team–round (fewer when a team
+    is smaller), each with a Participation and a respondent key like a real submit.
+
+    The open round gets the same responses except from ``member``, who has a survey waiting.
+    Answers are bulk inserted (COPY on PostgreSQL); everything else uses bulk_create.
+    """
+    model = MaturityModel.objects.published().order_by("-version").first()
+    if model is None:
+        return []
+    rng = random.Random(ENTERPRISE_SEED)
+    now = (now or timezone.now()).replace(minute=0, second=0, microsecond=0)
+    questions = list(Question.objects.filter(dimension__model=model).select_related("dimension"))
+    members: dict[int, list[int]] = {team.pk: [] for team in teams}
+    for user_id, team_id in (
+        Membership.objects.filter(team__in=teams)
+        .order_by("team_id", "user_id")
+        .values_list("user_id", "team_id")
+    ):
+        members[team_id].append(user_id)
+    skip = set(get_user_model().objects.filter(username="member").values_list("pk", flat=True))
+
+    created = []
+    for ago in range(rounds, -1, -1):
+        if ago:
+            opens = now - timedelta(days=91 * ago + 14)
+            round_ = Round.objects.create(
+                name=_quarter_name(opens),
+                model=model,
+                opens_at=opens,
+                closes_at=opens + timedelta(days=14),
+            )
+        else:
+            round_ = Round.objects.create(
+                name=_quarter_name(now) + " (open)",
+                model=model,
+                opens_at=now - timedelta(days=10),
+                closes_at=now + timedelta(days=60),
+            )
+        Round.teams.through.objects.bulk_create(
+            [Round.teams.through(round_id=round_.pk, team_id=team.pk) for team in teams], batch_size=2000
+        )
+        step = rounds - ago
+        if progress:
+            progress.stage(f"round {rounds - ago + 1}/{rounds + 1}: answers")
+        rows = _Rows()
+        for team in teams:
+            people = [user_id for user_id in members[team.pk] if not (ago == 0 and user_id in skip)]
+            count = min(len(people), max(3, round(rng.gauss(responses_per_team, 1.2))))
+            _answer_in_bulk(
+                rows,
+                round_,
+                team,
+                rng.sample(people, count),
+                questions,
+                model.scale_points,
+                rng,
+                step,
+                capability,
+            )
+        rows.insert()
+        if progress:
+            progress.advance(2)
+            progress.stage(f"round {rounds - ago + 1}/{rounds + 1}: scores")
+        if ago:
+            round_close(round=round_, now=round_.closes_at)
+        created.append(round_)
+        if progress:
+            progress.advance(1)
+    return created
+
+
+@dataclass
+class _Rows:
+    """One round's rows, inserted together."""
+
+    responses: list[Response] = field(default_factory=list)
+    participations: list[Participation] = field(default_factory=list)
+    comments: list[Comment] = field(default_factory=list)
+    answers: list[tuple] = field(default_factory=list)
+
+    def insert(self) -> None:
+        Response.objects.bulk_create(self.responses, batch_size=2000)
+        Participation.objects.bulk_create(self.participations, batch_size=2000)
+        bulk_insert(Answer, ["response", "question", "value", "special"], self.answers)
+        Comment.objects.bulk_create(self.comments, batch_size=2000)
+
+
+def _answer_in_bulk(rows: _Rows, round_, team, user_ids, questions, points, rng, step, capability) -> None:
+    """Like _answer, without model instances for the answers: they are most of the 1.5 million rows."""
+    team_capability, trend = capability.get(team.slug, (0.5, "flat"))
+    drift = {"up": 0.12, "down": -0.1, "flat": 0.0}[trend] * step
+    bias = {question.dimension.key: rng.uniform(-0.6, 0.6) for question in questions}
+    mean = 1.5 + team_capability * 4.5 + drift
+    responses, participations, comments, answers = (
+        rows.responses,
+        rows.participations,
+        rows.comments,
+        rows.answers,
+    )
+    gauss, roll = rng.gauss, rng.random
+    for user_id in user_ids:
+        response = Response(
+            id=uuid.UUID(int=rng.getrandbits(128), version=4),
+            round=round_,
+            team=team,
+            respondent_key=respondent_key(user_id=user_id, round_id=round_.pk, team_id=team.pk),
+            status=Response.Status.SUBMITTED,
+        )
+        responses.append(response)
+        participations.append(Participation(user_id=user_id, round=round_, team=team))
+        for question in questions:
+            chance = roll()
+            if chance < 0.03:
+                answers.append((response.pk, question.pk, None, Answer.Special.DONT_KNOW.value))
+            elif chance < 0.05:
+                answers.append((response.pk, question.pk, None, Answer.Special.NOT_APPLICABLE.value))
+            else:
+                value = min(points, max(1, round(gauss(mean + bias[question.dimension.key], 1.0))))
+                answers.append(
+                    (response.pk, question.pk, points + 1 - value if question.reverse else value, "")
+                )
+        if roll() < 0.2:
+            dimension = rng.choice(questions).dimension
+            comments.append(
+                Comment(
+                    response=response,
+                    dimension=dimension,
+                    text=rng.choice(COMMENTS.get(dimension.key, ["…"])),
+                )
+            )

@@ -18,7 +18,8 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
-from delivery.models import Deployment, Incident
+from delivery.models import DeliveryVersion, Deployment, Incident
+from teams.bulk import bulk_insert
 from teams.demo import CAPABILITY
 from teams.models import Team
 
@@ -161,4 +162,107 @@ def seed_delivery(teams: Iterable[Team], *, now: datetime | None = None) -> Seed
     for incident, cause in incidents:
         incident.caused_by_id = pks[cause] if cause else None
     Incident.objects.bulk_create([incident for incident, _ in incidents], batch_size=1000)
+    DeliveryVersion.objects.bump(team_ids)
     return SeededDelivery(len(deployments), len(incidents))
+
+
+# --- Enterprise scale (`seed_demo --scale enterprise`) ---------------------------------------
+
+ENTERPRISE_PREFIX = "ent-"
+
+
+def seed_enterprise_delivery(
+    teams: list[Team],
+    capability_by_slug: dict[str, tuple[float, str]],
+    *,
+    deployments: int,
+    now: datetime | None = None,
+    progress=None,
+) -> SeededDelivery:
+    """About ``deployments`` deployments over the last year, shared out by capability, with the
+    incidents their failures caused; rows bulk inserted (COPY on PostgreSQL)."""
+    now = now or timezone.now()
+    rng = random.Random(20261127)
+    start = (now - timedelta(days=DAYS)).replace(hour=0, minute=0, second=0, microsecond=0)
+    weights = {team.pk: 0.3 + capability_by_slug.get(team.slug, (0.5, ""))[0] * 1.6 for team in teams}
+    total_weight = sum(weights.values()) or 1.0
+    deployment_rows: list[tuple] = []
+    incidents: list[tuple[tuple, str]] = []  # (row without caused_by, the causing external id)
+    tick = max(1, len(teams) // 10)
+    for position, team in enumerate(teams, start=1):
+        level = min(max(capability_by_slug.get(team.slug, (0.5, ""))[0] + rng.gauss(0, 0.08), 0.05), 0.97)
+        services = [f"{team.slug}-{name}" for name in rng.sample(["api", "web", "worker", "jobs"], k=3)]
+        count = round(deployments * weights[team.pk] / total_weight)
+        moments = []
+        while len(moments) < count:
+            day = rng.randrange(DAYS)
+            moment = start + timedelta(days=day, hours=rng.uniform(8, 18))
+            if moment < now and (moment.weekday() < 5 or rng.random() < 0.1):
+                moments.append(moment)
+        moments.sort()
+        recovery_median = 0.5 * 300 ** (1 - level)
+        for number, deployed in enumerate(moments, start=1):
+            external_id = f"{ENTERPRISE_PREFIX}{team.slug}-d{number:05d}"
+            failed = rng.random() < 0.03 + 0.35 * (1 - level) ** 2
+            status_failure = failed and rng.random() < 0.4
+            service = rng.choice(services)
+            deployment_rows.append(
+                (
+                    team.pk,
+                    service,
+                    "production",
+                    deployed,
+                    deployed - _hours(rng, 6 * 250 ** (1 - level), 0.8),
+                    Deployment.Status.FAILURE.value if status_failure else Deployment.Status.SUCCESS.value,
+                    rng.random() < 0.04 + 0.2 * (1 - level),
+                    external_id,
+                    deployed,
+                )
+            )
+            if failed and not status_failure:
+                started = deployed + timedelta(minutes=rng.uniform(5, 240))
+                resolved = started + _hours(rng, recovery_median, 0.9)
+                incidents.append(
+                    (
+                        (
+                            team.pk,
+                            service,
+                            _severity(rng),
+                            started,
+                            resolved if resolved < now else None,
+                            f"{ENTERPRISE_PREFIX}{team.slug}-i{len(incidents) + 1:06d}",
+                            started,
+                        ),
+                        external_id,
+                    )
+                )
+        if progress and position % tick == 0:
+            progress.advance(1)
+    fields = ["team", "service", "environment", "deployed_at", "first_commit_at", "status", "is_rework"]
+    bulk_insert(Deployment, [*fields, "external_id", "created_at"], deployment_rows)
+    causes = {external_id for _, external_id in incidents}
+    pks = {
+        (team_id, external_id): pk
+        for team_id, external_id, pk in Deployment.objects.filter(
+            team__in=teams, external_id__startswith=ENTERPRISE_PREFIX, status=Deployment.Status.SUCCESS
+        ).values_list("team_id", "external_id", "pk")
+        if external_id in causes
+    }
+    bulk_insert(
+        Incident,
+        [
+            "team",
+            "service",
+            "severity",
+            "started_at",
+            "resolved_at",
+            "external_id",
+            "created_at",
+            "caused_by",
+        ],
+        ((*row, pks[(row[0], cause)]) for row, cause in incidents),
+    )
+    DeliveryVersion.objects.bump(team.pk for team in teams)
+    if progress:
+        progress.advance(1)
+    return SeededDelivery(len(deployment_rows), len(incidents))

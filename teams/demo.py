@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django.utils.text import slugify
 
 from teams.models import Group, GroupLead, Membership, Team
 
@@ -75,6 +76,8 @@ class DemoOrganisation:
     groups: list[Group] = field(default_factory=list)
     teams: list[Team] = field(default_factory=list)
     users: dict[str, object] = field(default_factory=dict)
+    # slug → (capability 0–1, trend "up" / "flat" / "down"); the small demo uses CAPABILITY.
+    capability: dict[str, tuple[float, str]] = field(default_factory=dict)
 
 
 def _user(username: str, password_hash: str, *, first: str = "", last: str = "", **flags):
@@ -138,4 +141,118 @@ def seed_organisation() -> DemoOrganisation:
                 Membership.objects.get_or_create(user=user, team=team, defaults={"role": role})
 
     GroupLead.objects.get_or_create(user=manager, group=org.groups[0])
+    return org
+
+
+# --- Enterprise scale (`seed_demo --scale enterprise`) ---------------------------------------
+
+# fmt: off
+ENTERPRISE_GROUPS = [
+    "Commerce", "Accounts", "Analytics", "Assortment", "Catalogue", "Claims", "Compliance",
+    "Content", "Data Platform", "Delivery Routing", "Design System", "Edge", "Finance",
+    "Fulfilment", "Growth", "Identity", "Insurance", "Integrations", "Inventory", "Lending",
+    "Logistics", "Loyalty", "Maps", "Marketing", "Marketplace", "Media", "Messaging", "Networking",
+    "Notifications", "Partners", "Pricing", "Procurement", "Recommendations", "Returns", "Risk",
+    "Security", "Storage", "Subscriptions", "Trading", "Travel",
+]
+# fmt: on
+
+
+@dataclass(frozen=True)
+class EnterpriseScale:
+    """How big the enterprise data set is; tests pass a tiny one."""
+
+    groups: int = 40
+    teams_per_group: int = 10
+    people_per_team: int = 10
+    rounds: int = 12
+    responses_per_team: int = 8
+    deployments: int = 200_000
+    actions: int = 20_000
+
+
+def seed_enterprise_organisation(scale: EnterpriseScale, *, progress=None) -> DemoOrganisation:
+    """Groups × teams × people in bulk, with the demo accounts in the first team and group.
+
+    ``manager`` leads the first group; ``lead`` and ``member`` are in its first team, whose other
+    members fill it up to ``people_per_team``. Every team also gets a capability (0–1) and a
+    trend, as CAPABILITY gives the small demo's teams, so surveys and delivery can agree.
+    """
+    rng = random.Random(20261125)
+    password_hash = make_password(DEMO_PASSWORD)
+    org = DemoOrganisation()
+    admin = _user("admin", password_hash, first="Alex", last="Admin", is_staff=True, is_superuser=True)
+    manager = _user("manager", password_hash, first="Maria", last="Manager")
+    lead = _user("lead", password_hash, first="Leo", last="Lead")
+    member = _user("member", password_hash, first="Mia", last="Member")
+    org.users.update(admin=admin, manager=manager, lead=lead, member=member)
+
+    names = [
+        name if index < len(ENTERPRISE_GROUPS) else f"{name} {index // len(ENTERPRISE_GROUPS) + 1}"
+        for index, name in enumerate(
+            ENTERPRISE_GROUPS[i % len(ENTERPRISE_GROUPS)] for i in range(scale.groups)
+        )
+    ]
+    Group.objects.bulk_create(
+        Group(name=name, slug=slugify(name), description=f"The {name} teams.") for name in names
+    )
+    org.groups = list(Group.objects.filter(slug__in=[slugify(name) for name in names]).order_by("slug"))
+    Team.objects.bulk_create(
+        (
+            Team(
+                group=group,
+                name=f"{group.name} {number:02d}",
+                slug=f"{group.slug}-{number:02d}",
+                description=f"Team {number} of {group.name}.",
+            )
+            for group in org.groups
+            for number in range(1, scale.teams_per_group + 1)
+        ),
+        batch_size=1000,
+    )
+    org.teams = list(Team.objects.filter(group__in=org.groups).order_by("group__slug", "slug"))
+    org.capability = {
+        team.slug: (rng.uniform(0.2, 0.85), rng.choice(["up", "up", "flat", "flat", "down"]))
+        for team in org.teams
+    }
+    if progress:
+        progress.advance(1)
+
+    # Everyone but the demo accounts: one shared hash, bulk inserted.
+    user_model = get_user_model()
+    people, placed = [], []  # placed: (username, team, role)
+    memberships = [
+        Membership(user=lead, team=org.teams[0], role=Membership.Role.LEAD),
+        Membership(user=member, team=org.teams[0], role=Membership.Role.MEMBER),
+    ]
+    for team_index, team in enumerate(org.teams):
+        size = scale.people_per_team - (2 if team_index == 0 else 0)
+        for position in range(size):
+            first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+            username = f"{first}.{last}.{len(people) + 1:04d}".lower()
+            people.append(
+                user_model(
+                    username=username,
+                    first_name=first,
+                    last_name=last,
+                    email=f"{username}@example.com",
+                    password=password_hash,
+                )
+            )
+            # The first team's lead is `lead`; every other team's first person leads it.
+            role = Membership.Role.LEAD if position == 0 and team_index > 0 else Membership.Role.MEMBER
+            placed.append((username, team, role))
+    user_model.objects.bulk_create(people, batch_size=2000)
+    stored = dict(
+        user_model.objects.filter(username__in=[username for username, _, _ in placed]).values_list(
+            "username", "pk"
+        )
+    )
+    memberships += [
+        Membership(user_id=stored[username], team=team, role=role) for username, team, role in placed
+    ]
+    Membership.objects.bulk_create(memberships, batch_size=2000)
+    GroupLead.objects.create(user=manager, group=org.groups[0])
+    if progress:
+        progress.advance(1)
     return org

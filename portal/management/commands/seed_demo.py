@@ -1,21 +1,42 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 
-from assessments.demo import seed_rounds
-from delivery.demo import seed_delivery
-from teams.demo import DEMO_PASSWORD, seed_organisation
+from assessments.demo import seed_enterprise_rounds, seed_rounds
+from assessments.models import Round
+from delivery.demo import seed_delivery, seed_enterprise_delivery
+from teams.bulk import Progress, fast_loading
+from teams.demo import DEMO_PASSWORD, EnterpriseScale, seed_enterprise_organisation, seed_organisation
+from teams.models import Team
+
+# The data set `make bench` measures (SPEC §5). Tests patch it with a tiny one.
+ENTERPRISE = EnterpriseScale()
 
 
 class Command(BaseCommand):
-    help = "Fill the database with the demo organisation and accounts. Idempotent; development only."
+    help = (
+        "Fill the database with the demo organisation and accounts (idempotent), or with "
+        "--scale enterprise the large data set `make bench` measures. Development only."
+    )
 
-    def handle(self, *args, **options) -> None:
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--scale",
+            choices=["demo", "enterprise"],
+            default="demo",
+            help="demo (default): 12 teams; enterprise: 400 teams, 12 rounds, ~1.5 M answers, "
+            "200 k deployments, into an empty database",
+        )
+
+    def handle(self, *args, scale: str, **options) -> None:
         if not settings.DEBUG:
             raise CommandError(
                 "seed_demo refuses to run with DJANGO_DEBUG off: demo accounts with a published "
                 "password must never reach a production database."
             )
+        if scale == "enterprise":
+            self._enterprise(ENTERPRISE)
+            return
         with transaction.atomic():
             org = seed_organisation()
             rounds = seed_rounds(org.teams, org.users)
@@ -23,6 +44,50 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(org.groups)} groups, {len(org.teams)} teams, {len(rounds)} rounds. "
+                f"Sign in as admin, manager, lead or member with the password {DEMO_PASSWORD!r}."
+            )
+        )
+
+    def _enterprise(self, scale: EnterpriseScale) -> None:
+        teams = scale.groups * scale.teams_per_group
+        if Team.objects.count() >= teams and Round.objects.scored().count() >= scale.rounds:
+            self.stdout.write(
+                f"The enterprise data set is already here ({Team.objects.count()} teams): nothing to do."
+            )
+            return
+        if Team.objects.exists() or Round.objects.exists():
+            raise CommandError(
+                "This database already has teams or rounds (the small demo, or real data). The "
+                "enterprise data set goes into an empty, migrated database of its own, e.g. "
+                "DATABASE_URL=sqlite:///bench.sqlite3 (see `make bench`)."
+            )
+        # Units of work for the bar: the organisation 2, each round 3, the delivery history 11.
+        progress = Progress(2 + 3 * (scale.rounds + 1) + 11, stream=self.stderr)
+        with fast_loading(), transaction.atomic():
+            progress.stage("organisation: groups, teams, people")
+            org = seed_enterprise_organisation(scale, progress=progress)
+            rounds = seed_enterprise_rounds(
+                org.teams,
+                org.capability,
+                rounds=scale.rounds,
+                responses_per_team=scale.responses_per_team,
+                progress=progress,
+            )
+            progress.stage("delivery: deployments and incidents")
+            delivery = seed_enterprise_delivery(
+                org.teams, org.capability, deployments=scale.deployments, progress=progress
+            )
+            # Hook for the improvements app: seed_enterprise_actions(org.teams, count=scale.actions)
+            # from improvements/demo.py joins here once that app is merged.
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+        seconds = progress.done("done")
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Enterprise data ready in {seconds:.0f} s: {len(org.groups)} groups, "
+                f"{len(org.teams)} teams, "
+                f"{len(rounds)} rounds, {delivery.deployments} deployments, {delivery.incidents} incidents. "
                 f"Sign in as admin, manager, lead or member with the password {DEMO_PASSWORD!r}."
             )
         )

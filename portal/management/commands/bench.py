@@ -1,0 +1,52 @@
+import json
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+
+from assessments.models import Round
+from portal import bench
+from teams.models import Team
+
+
+class Command(BaseCommand):
+    help = (
+        "Measure the pages and operations of SPEC §5 on the enterprise data set (seeded first when "
+        "the database has none); prints a table against the budgets and writes bench-results-<vendor>.json."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--runs", type=int, default=10, help="timed runs after the warm-up (default 10)")
+        parser.add_argument("--only", action="append", help="only operations whose name contains this")
+        parser.add_argument("--output", type=Path, help="JSON file (default: bench-results-<vendor>.json)")
+        parser.add_argument(
+            "--no-seed", action="store_true", help="fail instead of seeding when the data set is missing"
+        )
+
+    def handle(self, *args, runs: int, only, output: Path | None, no_seed: bool, **options) -> None:
+        if runs < 1:
+            raise CommandError("--runs must be 1 or more.")
+        if not Team.objects.exists() or not Round.objects.scored().exists():
+            if no_seed:
+                raise CommandError(
+                    "No enterprise data set here: run `manage.py seed_demo --scale enterprise`."
+                )
+            self.stdout.write("No data set here yet: seeding the enterprise data set first.")
+            call_command("seed_demo", scale="enterprise", stdout=self.stdout, stderr=self.stderr)
+        try:
+            report = bench.run_bench(runs=runs, only=only, log=lambda line: self.stderr.write(line))
+        except bench.NoData as error:
+            raise CommandError(f"This database does not hold the enterprise data set: {error}.") from error
+        output = output or Path(settings.BASE_DIR) / f"bench-results-{connection.vendor}.json"
+        output.write_text(json.dumps(report, indent=2, default=str) + "\n", encoding="utf-8")
+        info = report["machine"]
+        self.stdout.write(
+            f"\n{report['data']['teams']} teams, {report['data']['answers']:,} answers, "
+            f"{report['data']['deployments']:,} deployments on {info['database']}; "
+            f"{info['cpu']}, {info['cores']} cores, load {info['load_average']}; "
+            f"median and p95 of {runs} runs after a warm-up (first = the warm-up).\n"
+        )
+        self.stdout.write(report["table"])
+        self.stdout.write(f"\nWritten to {output}")
