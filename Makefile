@@ -6,11 +6,13 @@ INSTALLED := $(VENV)/.installed
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help run test pytest lint migrate seed clean
+.PHONY: help run test pytest lint migrate seed clean bench bench-postgres
 
 help:
 	@echo "make run    set up .venv, migrate, load demo data, serve on http://127.0.0.1:$(PORT)"
 	@echo "make test   set up .venv, then ruff, migrations check and the whole pytest suite"
+	@echo "make bench  seed (once) the enterprise data set into bench.sqlite3 and time SPEC §5 against its budgets"
+	@echo "make bench-postgres   the same on PostgreSQL ($(BENCH_POSTGRES_URL))"
 	@echo "make clean  remove .venv, the SQLite database and caches"
 
 # The first Python >= 3.12 that actually runs: $PYTHON, then python3.14 … python3 on PATH.
@@ -54,6 +56,18 @@ pytest: $(INSTALLED)
 
 test: lint pytest
 
+# The enterprise data set lives in a database of its own, reused by later runs (not part of make test).
+BENCH_DATABASE_URL ?= sqlite:///bench.sqlite3
+BENCH_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/gemba_bench
+BENCH_ARGS ?=
+
+bench: $(INSTALLED)
+	DATABASE_URL=$${DATABASE_URL:-$(BENCH_DATABASE_URL)} $(PY) manage.py migrate --no-input
+	DATABASE_URL=$${DATABASE_URL:-$(BENCH_DATABASE_URL)} $(PY) manage.py bench $(BENCH_ARGS)
+
+bench-postgres:
+	$(MAKE) bench DATABASE_URL=$(BENCH_POSTGRES_URL)
+
 clean:
-	rm -rf $(VENV) db.sqlite3 db.sqlite3-shm db.sqlite3-wal staticfiles .pytest_cache .ruff_cache .hypothesis *.egg-info
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-shm db.sqlite3-wal bench.sqlite3 bench.sqlite3-shm bench.sqlite3-wal staticfiles .pytest_cache .ruff_cache .hypothesis *.egg-info
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.utils.text import slugify
 
-from teams.models import Group, GroupLead, Membership, Team
+from teams.models import Group, GroupLead, Membership, Team, TeamQuerySet
 
 DEMO_PASSWORD = "gemba-demo"
 
@@ -171,6 +171,19 @@ class EnterpriseScale:
     actions: int = 20_000
 
 
+def _enterprise_group_names(scale: EnterpriseScale) -> list[str]:
+    count = len(ENTERPRISE_GROUPS)
+    return [
+        ENTERPRISE_GROUPS[i % count] if i < count else f"{ENTERPRISE_GROUPS[i % count]} {i // count + 1}"
+        for i in range(scale.groups)
+    ]
+
+
+def enterprise_teams(scale: EnterpriseScale) -> TeamQuerySet:
+    """The teams of the enterprise data set that are in the database (none when it was not seeded)."""
+    return Team.objects.filter(group__slug__in=[slugify(name) for name in _enterprise_group_names(scale)])
+
+
 def seed_enterprise_organisation(scale: EnterpriseScale, *, progress=None) -> DemoOrganisation:
     """Groups × teams × people in bulk, with the demo accounts in the first team and group.
 
@@ -187,12 +200,7 @@ def seed_enterprise_organisation(scale: EnterpriseScale, *, progress=None) -> De
     member = _user("member", password_hash, first="Mia", last="Member")
     org.users.update(admin=admin, manager=manager, lead=lead, member=member)
 
-    names = [
-        name if index < len(ENTERPRISE_GROUPS) else f"{name} {index // len(ENTERPRISE_GROUPS) + 1}"
-        for index, name in enumerate(
-            ENTERPRISE_GROUPS[i % len(ENTERPRISE_GROUPS)] for i in range(scale.groups)
-        )
-    ]
+    names = _enterprise_group_names(scale)
     Group.objects.bulk_create(
         Group(name=name, slug=slugify(name), description=f"The {name} teams.") for name in names
     )

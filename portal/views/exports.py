@@ -55,26 +55,50 @@ DIMENSION_HEADER = [
 
 
 def _dimension_rows(scores) -> Iterator[list]:
-    for s in scores.iterator(chunk_size=2000):
+    # Plain tuples, not model instances: an org's history is tens of thousands of rows.
+    rows = scores.values_list(
+        "round__name",
+        "round__closed_at",
+        "round__closes_at",
+        "team__slug",
+        "team__group__slug",
+        "dimension_key",
+        "dimension__name",
+        "index",
+        "mean",
+        "level",
+        "responses",
+    )
+    for (
+        name,
+        closed_at,
+        closes_at,
+        team,
+        group,
+        key,
+        dimension,
+        index,
+        mean,
+        level,
+        responses,
+    ) in rows.iterator(chunk_size=2000):
         yield [
-            s.round.name,
-            s.round.ended_at.date().isoformat(),
-            s.team.slug,
-            s.team.group.slug if s.team.group else "",
-            s.dimension_key,
-            s.dimension.name,
-            _fmt(s.index),
-            _fmt(s.mean),
-            s.level,
-            s.responses,
+            name,
+            (closed_at or closes_at).date().isoformat(),
+            team,
+            group or "",
+            key,
+            dimension,
+            _fmt(index),
+            _fmt(mean),
+            level,
+            responses,
         ]
 
 
 def _scores():
     # Rows exist only for team–rounds that reached k: nothing hidden can be exported.
-    return DimensionScore.objects.select_related("round", "team__group", "dimension").order_by(
-        "round__closes_at", "round_id", "team__name", "dimension__order"
-    )
+    return DimensionScore.objects.order_by("round__closes_at", "round_id", "team__name", "dimension__order")
 
 
 @require_GET

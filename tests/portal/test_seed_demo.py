@@ -74,3 +74,92 @@ def test_seed_demo_has_six_closed_rounds_and_an_open_one_member_has_not_answered
         TeamScore.objects.history(Team.objects.get(slug="support-tools")).values_list("index", flat=True)
     )
     assert support[-1] < support[0]
+
+
+# --- seed_demo --scale enterprise, at a tiny scale ----------------------------------------------
+
+
+@pytest.fixture
+def enterprise(db, settings, tiny_scale):
+    settings.DEBUG = True
+    err = StringIO()
+    call_command("seed_demo", scale="enterprise", stdout=StringIO(), stderr=err)
+    return err.getvalue()
+
+
+def test_enterprise_seed_builds_the_organisation_with_the_demo_accounts(enterprise, tiny_scale):
+    assert Group.objects.count() == 2
+    assert Team.objects.count() == 4
+    first = Team.objects.order_by("group__slug", "slug").first()
+    assert Membership.objects.get(user__username="lead", team=first).role == Membership.Role.LEAD
+    assert Membership.objects.get(user__username="member", team=first).role == Membership.Role.MEMBER
+    assert GroupLead.objects.get(user__username="manager").group == first.group
+    for team in Team.objects.all():
+        assert team.memberships.count() == 6
+        assert team.memberships.filter(role=Membership.Role.LEAD).count() == 1
+    assert get_user_model().objects.get(username="lead").check_password("gemba-demo")
+
+
+def test_enterprise_rounds_are_answered_like_real_submits_and_scored_by_round_close(enterprise):
+    from assessments.models import Answer, Participation, Question, Response, Round, TeamScore
+    from assessments.services import respondent_key
+
+    assert Round.objects.scored().count() == 2
+    assert Round.objects.open().count() == 1
+    questions = Question.objects.count()
+    for round_ in Round.objects.all():
+        assert round_.teams.count() == 4
+        for team in Team.objects.all():
+            responses = Response.objects.filter(round=round_, team=team)
+            assert responses.count() == Participation.objects.filter(round=round_, team=team).count() >= 3
+            assert set(responses.values_list("status", flat=True)) == {"submitted"}
+            # Each response belongs to one participant through the keyed hash, as a submit makes it.
+            keys = {
+                respondent_key(user_id=user_id, round_id=round_.pk, team_id=team.pk)
+                for user_id in Participation.objects.filter(round=round_, team=team).values_list(
+                    "user", flat=True
+                )
+            }
+            assert set(responses.values_list("respondent_key", flat=True)) == keys
+    assert Answer.objects.count() == Response.objects.count() * questions
+    scored = TeamScore.objects.filter(round__in=Round.objects.scored())
+    assert scored.count() == 8 and not scored.filter(hidden=True).exists()
+
+
+def test_enterprise_member_has_a_survey_waiting(enterprise):
+    from assessments.surveys import survey_slots
+
+    member = get_user_model().objects.get(username="member")
+    assert [slot.state for slot in survey_slots(member)] == ["new"]
+
+
+def test_enterprise_delivery_history(enterprise):
+    from delivery.models import DeliveryVersion, Deployment, Incident
+
+    assert 290 <= Deployment.objects.count() <= 310
+    assert Incident.objects.filter(caused_by__isnull=False).exists()
+    assert DeliveryVersion.objects.count() == 4
+
+
+def test_enterprise_seed_shows_a_progress_bar(enterprise):
+    assert "\r[" in enterprise and "100%" in enterprise and "round 3/3" in enterprise
+
+
+def test_enterprise_seed_twice_changes_nothing(enterprise, settings):
+    before = row_counts()
+    out = StringIO()
+    call_command("seed_demo", scale="enterprise", stdout=out, stderr=StringIO())
+    assert "already here" in out.getvalue()
+    assert row_counts() == before
+
+
+def test_enterprise_seed_refuses_a_database_with_other_data(seeded, tiny_scale):
+    with pytest.raises(CommandError, match="empty"):
+        call_command("seed_demo", scale="enterprise", stdout=StringIO(), stderr=StringIO())
+
+
+def test_enterprise_seed_refuses_with_debug_off(db, settings, tiny_scale):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DJANGO_DEBUG"):
+        call_command("seed_demo", scale="enterprise")
+    assert not Team.objects.exists()

@@ -6,8 +6,9 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from assessments.models import Round
 from portal import bench
+from portal.management.commands import seed_demo
+from teams.demo import enterprise_teams
 from teams.models import Team
 
 
@@ -28,7 +29,12 @@ class Command(BaseCommand):
     def handle(self, *args, runs: int, only, output: Path | None, no_seed: bool, **options) -> None:
         if runs < 1:
             raise CommandError("--runs must be 1 or more.")
-        if not Team.objects.exists() or not Round.objects.scored().exists():
+        if not enterprise_teams(seed_demo.ENTERPRISE).exists():
+            if Team.objects.exists():
+                raise CommandError(
+                    "This database holds other data, not the enterprise data set: point DATABASE_URL at "
+                    "a database of its own, e.g. sqlite:///bench.sqlite3 (make bench does)."
+                )
             if no_seed:
                 raise CommandError(
                     "No enterprise data set here: run `manage.py seed_demo --scale enterprise`."

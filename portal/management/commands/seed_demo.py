@@ -6,7 +6,13 @@ from assessments.demo import seed_enterprise_rounds, seed_rounds
 from assessments.models import Round
 from delivery.demo import seed_delivery, seed_enterprise_delivery
 from teams.bulk import Progress, fast_loading
-from teams.demo import DEMO_PASSWORD, EnterpriseScale, seed_enterprise_organisation, seed_organisation
+from teams.demo import (
+    DEMO_PASSWORD,
+    EnterpriseScale,
+    enterprise_teams,
+    seed_enterprise_organisation,
+    seed_organisation,
+)
 from teams.models import Team
 
 # The data set `make bench` measures (SPEC §5). Tests patch it with a tiny one.
@@ -50,10 +56,8 @@ class Command(BaseCommand):
 
     def _enterprise(self, scale: EnterpriseScale) -> None:
         teams = scale.groups * scale.teams_per_group
-        if Team.objects.count() >= teams and Round.objects.scored().count() >= scale.rounds:
-            self.stdout.write(
-                f"The enterprise data set is already here ({Team.objects.count()} teams): nothing to do."
-            )
+        if enterprise_teams(scale).count() >= teams and Round.objects.scored().count() >= scale.rounds:
+            self.stdout.write(f"The enterprise data set is already here ({teams} teams): nothing to do.")
             return
         if Team.objects.exists() or Round.objects.exists():
             raise CommandError(

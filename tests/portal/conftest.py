@@ -1,0 +1,16 @@
+"""Fixtures of the portal tests."""
+
+import pytest
+
+
+@pytest.fixture
+def tiny_scale(monkeypatch):
+    """A tiny enterprise data set for `seed_demo --scale enterprise` and `bench`: 4 teams, 2 rounds."""
+    from portal.management.commands import seed_demo
+    from teams.demo import EnterpriseScale
+
+    scale = EnterpriseScale(
+        groups=2, teams_per_group=2, people_per_team=6, rounds=2, responses_per_team=4, deployments=300
+    )
+    monkeypatch.setattr(seed_demo, "ENTERPRISE", scale)
+    return scale
