@@ -32,6 +32,8 @@ from assessments.models import (
     TargetLevel,
     TeamScore,
 )
+from audit.models import AuditEvent
+from audit.trail import record
 from teams.models import Membership, Team
 
 DONT_KNOW = Answer.Special.DONT_KNOW.value
@@ -52,8 +54,14 @@ def respondent_key(*, user_id: int, round_id: int, team_id: int) -> str:
 
 
 @transaction.atomic
-def model_import(*, spec: ModelSpec) -> MaturityModel:
+def model_import(*, spec: ModelSpec, by=None) -> MaturityModel:
     """Create a maturity model from a parsed file, as the next version of its name."""
+    model = _model_create(spec)
+    record(AuditEvent.Action.MODEL_IMPORTED, model, actor=by, version=model.version)
+    return model
+
+
+def _model_create(spec: ModelSpec) -> MaturityModel:
     latest = (
         MaturityModel.objects.filter(name=spec.name).order_by("-version").values_list("version", flat=True)
     )
@@ -117,9 +125,24 @@ def model_export(*, model: MaturityModel) -> ModelSpec:
 
 
 @transaction.atomic
-def model_copy_as_new_version(*, model: MaturityModel) -> MaturityModel:
+def model_copy_as_new_version(*, model: MaturityModel, by=None) -> MaturityModel:
     """An editable, unpublished copy of a (frozen) model, numbered as the next version."""
-    return model_import(spec=model_export(model=model))
+    copy = _model_create(model_export(model=model))
+    record(AuditEvent.Action.MODEL_COPIED, copy, actor=by, copied_from=model.pk)
+    return copy
+
+
+@transaction.atomic
+def round_create(*, form, by) -> Round:
+    """Save a validated RoundForm as a new round created by ``by``."""
+    round_ = form.save(commit=False)
+    round_.created_by = by
+    round_.save()
+    form.save_m2m()
+    record(
+        AuditEvent.Action.ROUND_CREATED, round_, actor=by, teams=sorted(t.slug for t in round_.teams.all())
+    )
+    return round_
 
 
 # --- Answering -------------------------------------------------------------------------------
@@ -193,12 +216,16 @@ def _answer_rows(response: Response, answers: Mapping[int, str | None]) -> Itera
 
 
 @transaction.atomic
-def round_close(*, round: Round, now=None) -> Round:
-    """Close a round (early, or once its date has passed) and store its scores. Idempotent."""
+def round_close(*, round: Round, now=None, by=None) -> Round:
+    """Close a round (early, or once its date has passed) and store its scores. Idempotent.
+
+    ``by`` is who closed it early (for the audit trail); None when its date passed.
+    """
     now = now or timezone.now()
     locked = Round.objects.select_for_update().get(pk=round.pk)
     if locked.scored_at is not None:
         return locked
+    early = locked.closed_at is None and now < locked.closes_at
     if locked.closed_at is None:
         locked.closed_at = min(now, locked.closes_at)
     # Drafts never count; once the round is closed nobody can finish them, so they go.
@@ -207,6 +234,7 @@ def round_close(*, round: Round, now=None) -> Round:
     locked.scored_at = now
     # update() rather than save(): closing must not trip the frozen-settings guard.
     Round.objects.filter(pk=locked.pk).update(closed_at=locked.closed_at, scored_at=locked.scored_at)
+    record(AuditEvent.Action.ROUND_CLOSED, locked, actor=by, early=early)
     return locked
 
 

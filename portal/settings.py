@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "simple_history",
     "django_htmx",
     "ninja",
+    "audit",
     "teams",
     "assessments",
     "delivery",
