@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "ninja",
     "teams",
     "assessments",
+    "improvements",
     "portal",
 ]
 
