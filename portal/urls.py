@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from portal.views.actions import action_board
 from portal.views.health import healthz
 from portal.views.home import home
 from portal.views.team import team_dashboard
@@ -15,5 +16,7 @@ urlpatterns = [
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("", include("assessments.urls")),
     path("teams/<slug:slug>/", team_dashboard, name="team_dashboard"),
+    path("teams/<slug:slug>/actions/", action_board, name="action_board"),
+    path("", include("improvements.urls")),
     path("admin/", admin.site.urls),
 ]
