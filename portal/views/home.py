@@ -4,6 +4,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from assessments.surveys import survey_slots
+from improvements.models import Action
 from teams.models import Membership
 
 
@@ -19,5 +20,10 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "portal/home.html",
-        {"memberships": memberships, "slots": slots, "waiting": [s for s in slots if not s.done]},
+        {
+            "memberships": memberships,
+            "slots": slots,
+            "waiting": [s for s in slots if not s.done],
+            "my_actions": Action.objects.mine(request.user),
+        },
     )

@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from assessments.demo import seed_rounds
+from improvements.demo import seed_actions
 from teams.demo import DEMO_PASSWORD, seed_organisation
 
 
@@ -18,9 +19,11 @@ class Command(BaseCommand):
         with transaction.atomic():
             org = seed_organisation()
             rounds = seed_rounds(org.teams, org.users)
+            actions = seed_actions(org.teams, org.users)
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo data ready: {len(org.groups)} groups, {len(org.teams)} teams, {len(rounds)} rounds. "
+                f"Demo data ready: {len(org.groups)} groups, {len(org.teams)} teams, {len(rounds)} rounds, "
+                f"{actions} improvement actions. "
                 f"Sign in as admin, manager, lead or member with the password {DEMO_PASSWORD!r}."
             )
         )
