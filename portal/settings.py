@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "teams",
     "assessments",
     "delivery",
+    "improvements",
     "portal",
 ]
 

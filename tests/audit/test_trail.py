@@ -87,3 +87,14 @@ def test_deleting_the_actor_keeps_their_name(lead, team):
     lead.delete()
     event = AuditEvent.objects.get()
     assert event.actor is None and event.actor_name == "lead"
+
+
+def test_action_moves_are_recorded(member, team):
+    from improvements.models import Action
+    from improvements.services import action_move
+
+    action = Action.objects.create(team=team, title="Smaller batches", owner=member)
+    action_move(action=action, stage="do", by=member)
+    assert events(AuditEvent.Action.ACTION_MOVED) == [
+        ("member", "Smaller batches", {"team": "checkout", "to": "do"})
+    ]

@@ -4,6 +4,7 @@ from django.db import transaction
 
 from assessments.demo import seed_rounds
 from delivery.demo import seed_delivery
+from improvements.demo import seed_actions
 from teams.demo import DEMO_PASSWORD, seed_organisation
 
 
@@ -20,9 +21,11 @@ class Command(BaseCommand):
             org = seed_organisation()
             rounds = seed_rounds(org.teams, org.users)
             seed_delivery(org.teams)
+            actions = seed_actions(org.teams, org.users)
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo data ready: {len(org.groups)} groups, {len(org.teams)} teams, {len(rounds)} rounds. "
+                f"Demo data ready: {len(org.groups)} groups, {len(org.teams)} teams, {len(rounds)} rounds, "
+                f"{actions} improvement actions. "
                 f"Sign in as admin, manager, lead or member with the password {DEMO_PASSWORD!r}."
             )
         )
