@@ -7,6 +7,7 @@ import hmac
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import send_mass_mail
@@ -253,9 +254,17 @@ class _Tally:
     not_applicable: int = 0
 
 
+class AnswersPurged(Exception):
+    """The round's raw answers are gone (retention); its stored scores cannot be recomputed."""
+
+
 @transaction.atomic
 def scores_store(*, round: Round) -> None:
     """(Re)compute and store every aggregate of a closed round in bulk, from the raw answers."""
+    if round.answers_purged_at is not None:
+        raise AnswersPurged(
+            f"The answers of round {round.pk} were purged; its stored scores are kept as they are."
+        )
     model = round.model
     points, thresholds = model.scale_points, model.level_thresholds
     questions = {q.pk: q for q in Question.objects.filter(dimension__model=model).select_related("dimension")}
@@ -433,6 +442,24 @@ def targets_set(*, team: Team, levels: Mapping[str, int | None]) -> None:
             TargetLevel.objects.filter(team=team, dimension_key=key).delete()
         else:
             TargetLevel.objects.update_or_create(team=team, dimension_key=key, defaults={"level": level})
+
+
+@transaction.atomic
+def answers_purge(*, older_than_years: int, now=None, by=None) -> int:
+    """Retention: delete raw responses (answers, comments) and participations of rounds that ended
+    more than ``older_than_years`` ago. Stored scores stay. Returns how many rounds were purged."""
+    if older_than_years < 1:
+        raise ValueError("older_than_years must be 1 or more")
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=round(365.25 * older_than_years))
+    rounds = list(Round.objects.purgeable(cutoff))
+    for old in rounds:
+        responses = Response.objects.filter(round=old).count()
+        Response.objects.filter(round=old).delete()  # answers and comments go with them (cascade)
+        Participation.objects.filter(round=old).delete()
+        Round.objects.filter(pk=old.pk).update(answers_purged_at=now)
+        record(AuditEvent.Action.ANSWERS_PURGED, old, actor=by, responses=responses, years=older_than_years)
+    return len(rounds)
 
 
 # --- Reminders -------------------------------------------------------------------------------

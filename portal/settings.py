@@ -180,6 +180,10 @@ MAILERS = {
         "OPTIONS": {key: value for key, value in _email_options.items() if value not in (None, "")},
     }
 }
+# Retention: raw answers of rounds that ended more than this many years ago are purged by
+# `manage.py purge_answers` (run it from cron); stored scores stay. 0 keeps answers forever.
+GEMBA_ANSWER_RETENTION_YEARS = env.int("GEMBA_ANSWER_RETENTION_YEARS", default=0)
+
 # Public address of this Gemba, for links in emails sent from commands (no request to take it from).
 GEMBA_BASE_URL = env.str("GEMBA_BASE_URL", default="http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Gemba <gemba@localhost>")
