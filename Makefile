@@ -6,11 +6,12 @@ INSTALLED := $(VENV)/.installed
 PYTEST_ARGS ?= -n 2
 
 .DEFAULT_GOAL := help
-.PHONY: help run test pytest lint migrate seed clean
+.PHONY: help run test pytest lint migrate seed clean load
 
 help:
 	@echo "make run    set up .venv, migrate, load demo data, serve on http://127.0.0.1:$(PORT)"
 	@echo "make test   set up .venv, then ruff, migrations check and the whole pytest suite"
+	@echo "make load   bounded load test under gunicorn on loopback (LOAD_SECONDS=60 LOAD_USERS=20)"
 	@echo "make clean  remove .venv, the SQLite database and caches"
 
 # The first Python >= 3.12 that actually runs: $PYTHON, then python3.14 … python3 on PATH.
@@ -54,6 +55,11 @@ pytest: $(INSTALLED)
 
 test: lint pytest
 
+LOAD_SECONDS ?= 60
+LOAD_USERS ?= 20
+load: $(INSTALLED)
+	$(PY) scripts/load.py --seconds $(LOAD_SECONDS) --users $(LOAD_USERS)
+
 clean:
-	rm -rf $(VENV) db.sqlite3 db.sqlite3-shm db.sqlite3-wal staticfiles .pytest_cache .ruff_cache .hypothesis *.egg-info
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-shm db.sqlite3-wal load.sqlite3* load-results.json staticfiles .pytest_cache .ruff_cache .hypothesis *.egg-info
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -8,8 +8,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from assessments.models import Answer, Comment, MaturityModel, Participation, Question, Response, Round
-from assessments.services import respondent_key, round_close
+from assessments.models import Answer, Comment, Participation, Question, Response, Round
+from assessments.services import default_model_ensure, respondent_key, round_close
 from teams.demo import CAPABILITY
 from teams.models import Membership, Team
 
@@ -34,9 +34,7 @@ def _quarter_name(when) -> str:
 
 def seed_rounds(teams: list[Team], users: dict) -> list[Round]:
     """Create the demo rounds (closed ones scored) for these teams; return every demo round."""
-    model = MaturityModel.objects.published().order_by("-version").first()
-    if model is None:
-        return []
+    model = default_model_ensure()
     rng = random.Random(7)
     now = timezone.now().replace(minute=0, second=0, microsecond=0)
     questions = list(Question.objects.filter(dimension__model=model).select_related("dimension"))

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 from django.conf import settings
 from django.core.mail import send_mass_mail
@@ -17,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assessments import scoring
-from assessments.model_file import DimensionSpec, ModelSpec, QuestionSpec
+from assessments.model_file import DimensionSpec, ModelSpec, QuestionSpec, parse_model
 from assessments.models import (
     Answer,
     Comment,
@@ -96,6 +98,22 @@ def _model_create(spec: ModelSpec) -> MaturityModel:
             )
             for position, question in enumerate(dimension_spec.questions, start=1)
         )
+    return model
+
+
+DEFAULT_MODEL_FILE = Path(__file__).resolve().parent / "default_model.json"
+
+
+@transaction.atomic
+def default_model_ensure() -> MaturityModel:
+    """The shipped default model (the data migration creates it); re-created and published from
+    assessments/default_model.json if it was deleted."""
+    spec = parse_model(json.loads(DEFAULT_MODEL_FILE.read_text(encoding="utf-8")))
+    model = MaturityModel.objects.filter(name=spec.name, version=spec.version).first()
+    if model is None:
+        model = _model_create(spec)
+        MaturityModel.objects.filter(pk=model.pk).update(published=True)
+        model.published = True
     return model
 
 
