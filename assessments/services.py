@@ -299,12 +299,7 @@ def scores_store(*, round: Round) -> None:
         .annotate(n=Count("id"))
         .values_list("team", "n")
     )
-    invited = dict(
-        Membership.objects.filter(team_id__in=team_ids)
-        .values("team")
-        .annotate(n=Count("id"))
-        .values_list("team", "n")
-    )
+    invited = Membership.objects.count_by_team(team_ids)
     scored_teams = {t for t in team_ids if responses_by_team.get(t, 0) >= round.k}
     detailed_teams = {t for t in team_ids if responses_by_team.get(t, 0) >= round.k_detail}
 

@@ -114,12 +114,7 @@ def _participation_rows(round_: Round, teams) -> list[dict]:
         .annotate(n=Count("id"))
         .values_list("team", "n")
     )
-    invited = dict(
-        Membership.objects.filter(team_id__in=team_ids)
-        .values("team")
-        .annotate(n=Count("id"))
-        .values_list("team", "n")
-    )
+    invited = Membership.objects.count_by_team(team_ids)
     rows = []
     for team in teams:
         members, done = invited.get(team.pk, 0), taken.get(team.pk, 0)
