@@ -3,16 +3,17 @@ PORT ?= 8000
 VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
-PYTEST_ARGS ?=
+PYTEST_ARGS ?= -n 2
 
 .DEFAULT_GOAL := help
-.PHONY: help run test pytest lint migrate seed clean bench bench-postgres
+.PHONY: help run test pytest lint migrate seed clean load bench bench-postgres
 
 help:
 	@echo "make run    set up .venv, migrate, load demo data, serve on http://127.0.0.1:$(PORT)"
 	@echo "make test   set up .venv, then ruff, migrations check and the whole pytest suite"
 	@echo "make bench  seed (once) the enterprise data set into bench.sqlite3 and time SPEC §5 against its budgets"
 	@echo "make bench-postgres   the same on PostgreSQL ($(BENCH_POSTGRES_URL))"
+	@echo "make load   bounded load test under gunicorn on loopback (LOAD_SECONDS=60 LOAD_USERS=20)"
 	@echo "make clean  remove .venv, the SQLite database and caches"
 
 # The first Python >= 3.12 that actually runs: $PYTHON, then python3.14 … python3 on PATH.
@@ -68,6 +69,12 @@ bench: $(INSTALLED)
 bench-postgres:
 	$(MAKE) bench DATABASE_URL=$(BENCH_POSTGRES_URL)
 
+LOAD_SECONDS ?= 60
+LOAD_USERS ?= 20
+load: $(INSTALLED)
+	$(PY) scripts/load.py --seconds $(LOAD_SECONDS) --users $(LOAD_USERS)
+
+
 clean:
-	rm -rf $(VENV) db.sqlite3 db.sqlite3-shm db.sqlite3-wal bench.sqlite3 bench.sqlite3-shm bench.sqlite3-wal staticfiles .pytest_cache .ruff_cache .hypothesis *.egg-info
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-shm db.sqlite3-wal load.sqlite3* load-results.json bench.sqlite3* staticfiles .pytest_cache .ruff_cache .hypothesis *.egg-info
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -16,13 +16,33 @@ from assessments.models import (
     TeamScore,
 )
 from assessments.models.rounds import FROZEN_WHEN_OPEN
+from audit.models import AuditEvent
+from audit.trail import record
 
 # Responses, answers, comments and participations have no admin page on purpose: no admin
 # screen may list what a person answered, or who answered next to what was answered.
 
 
 class FrozenModelMixin:
-    """A maturity model a round uses is read-only everywhere in the admin."""
+    """A maturity model a round uses is read-only everywhere in the admin; changes are audited."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        model = obj if isinstance(obj, MaturityModel) else obj.model
+        record(
+            AuditEvent.Action.MODEL_CHANGED,
+            model,
+            actor=request.user,
+            changed=form.changed_data,
+            via=str(obj),
+        )
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        if formset.has_changed():
+            obj = form.instance
+            model = obj if isinstance(obj, MaturityModel) else obj.model
+            record(AuditEvent.Action.MODEL_CHANGED, model, actor=request.user, inline=formset.prefix)
 
     def _frozen(self, obj) -> bool:
         model = obj if isinstance(obj, MaturityModel) else getattr(obj, "model", None)
@@ -99,7 +119,7 @@ class MaturityModelAdmin(FrozenModelMixin, admin.ModelAdmin):
     @admin.action(description=_("Copy as new version"))
     def copy_as_new_version(self, request: HttpRequest, queryset) -> None:
         for model in queryset:
-            copy = services.model_copy_as_new_version(model=model)
+            copy = services.model_copy_as_new_version(model=model, by=request.user)
             self.message_user(
                 request,
                 _("%(model)s copied as version %(version)s (unpublished, editable).")
@@ -149,6 +169,8 @@ class RoundAdmin(admin.ModelAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+        if not change:
+            record(AuditEvent.Action.ROUND_CREATED, obj, actor=request.user, via="admin")
 
     @admin.display(description=_("status"))
     def status_display(self, obj: Round) -> str:
@@ -162,7 +184,7 @@ class RoundAdmin(admin.ModelAdmin):
     def close_now(self, request: HttpRequest, queryset) -> None:
         closed = 0
         for round_ in queryset.filter(scored_at__isnull=True):
-            services.round_close(round=round_)
+            services.round_close(round=round_, by=request.user)
             closed += 1
         self.message_user(
             request,

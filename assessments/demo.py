@@ -11,8 +11,8 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from assessments.models import Answer, Comment, MaturityModel, Participation, Question, Response, Round
-from assessments.services import respondent_key, round_close
+from assessments.models import Answer, Comment, Participation, Question, Response, Round
+from assessments.services import default_model_ensure, respondent_key, round_close
 from teams.bulk import bulk_insert
 from teams.demo import CAPABILITY
 from teams.models import Membership, Team
@@ -38,9 +38,7 @@ def _quarter_name(when) -> str:
 
 def seed_rounds(teams: list[Team], users: dict) -> list[Round]:
     """Create the demo rounds (closed ones scored) for these teams; return every demo round."""
-    model = MaturityModel.objects.published().order_by("-version").first()
-    if model is None:
-        return []
+    model = default_model_ensure()
     rng = random.Random(7)
     now = timezone.now().replace(minute=0, second=0, microsecond=0)
     questions = list(Question.objects.filter(dimension__model=model).select_related("dimension"))
@@ -156,9 +154,7 @@ def seed_enterprise_rounds(
     The open round gets the same responses except from ``member``, who has a survey waiting.
     Answers are bulk inserted (COPY on PostgreSQL); everything else uses bulk_create.
     """
-    model = MaturityModel.objects.published().order_by("-version").first()
-    if model is None:
-        return []
+    model = default_model_ensure()
     rng = random.Random(ENTERPRISE_SEED)
     now = (now or timezone.now()).replace(minute=0, second=0, microsecond=0)
     questions = list(Question.objects.filter(dimension__model=model).select_related("dimension"))

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
 
 from django.conf import settings
 from django.core.mail import send_mass_mail
@@ -16,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assessments import scoring
-from assessments.model_file import DimensionSpec, ModelSpec, QuestionSpec
+from assessments.model_file import DimensionSpec, ModelSpec, QuestionSpec, parse_model
 from assessments.models import (
     Answer,
     Comment,
@@ -32,6 +35,8 @@ from assessments.models import (
     TargetLevel,
     TeamScore,
 )
+from audit.models import AuditEvent
+from audit.trail import record
 from teams.models import Membership, Team
 
 DONT_KNOW = Answer.Special.DONT_KNOW.value
@@ -52,8 +57,14 @@ def respondent_key(*, user_id: int, round_id: int, team_id: int) -> str:
 
 
 @transaction.atomic
-def model_import(*, spec: ModelSpec) -> MaturityModel:
+def model_import(*, spec: ModelSpec, by=None) -> MaturityModel:
     """Create a maturity model from a parsed file, as the next version of its name."""
+    model = _model_create(spec)
+    record(AuditEvent.Action.MODEL_IMPORTED, model, actor=by, version=model.version)
+    return model
+
+
+def _model_create(spec: ModelSpec) -> MaturityModel:
     latest = (
         MaturityModel.objects.filter(name=spec.name).order_by("-version").values_list("version", flat=True)
     )
@@ -90,6 +101,22 @@ def model_import(*, spec: ModelSpec) -> MaturityModel:
     return model
 
 
+DEFAULT_MODEL_FILE = Path(__file__).resolve().parent / "default_model.json"
+
+
+@transaction.atomic
+def default_model_ensure() -> MaturityModel:
+    """The shipped default model (the data migration creates it); re-created and published from
+    assessments/default_model.json if it was deleted."""
+    spec = parse_model(json.loads(DEFAULT_MODEL_FILE.read_text(encoding="utf-8")))
+    model = MaturityModel.objects.filter(name=spec.name, version=spec.version).first()
+    if model is None:
+        model = _model_create(spec)
+        MaturityModel.objects.filter(pk=model.pk).update(published=True)
+        model.published = True
+    return model
+
+
 def model_export(*, model: MaturityModel) -> ModelSpec:
     """A model as its file format."""
     dimensions = model.dimensions.prefetch_related("questions").order_by("order", "key")
@@ -117,9 +144,24 @@ def model_export(*, model: MaturityModel) -> ModelSpec:
 
 
 @transaction.atomic
-def model_copy_as_new_version(*, model: MaturityModel) -> MaturityModel:
+def model_copy_as_new_version(*, model: MaturityModel, by=None) -> MaturityModel:
     """An editable, unpublished copy of a (frozen) model, numbered as the next version."""
-    return model_import(spec=model_export(model=model))
+    copy = _model_create(model_export(model=model))
+    record(AuditEvent.Action.MODEL_COPIED, copy, actor=by, copied_from=model.pk)
+    return copy
+
+
+@transaction.atomic
+def round_create(*, form, by) -> Round:
+    """Save a validated RoundForm as a new round created by ``by``."""
+    round_ = form.save(commit=False)
+    round_.created_by = by
+    round_.save()
+    form.save_m2m()
+    record(
+        AuditEvent.Action.ROUND_CREATED, round_, actor=by, teams=sorted(t.slug for t in round_.teams.all())
+    )
+    return round_
 
 
 # --- Answering -------------------------------------------------------------------------------
@@ -193,12 +235,16 @@ def _answer_rows(response: Response, answers: Mapping[int, str | None]) -> Itera
 
 
 @transaction.atomic
-def round_close(*, round: Round, now=None) -> Round:
-    """Close a round (early, or once its date has passed) and store its scores. Idempotent."""
+def round_close(*, round: Round, now=None, by=None) -> Round:
+    """Close a round (early, or once its date has passed) and store its scores. Idempotent.
+
+    ``by`` is who closed it early (for the audit trail); None when its date passed.
+    """
     now = now or timezone.now()
     locked = Round.objects.select_for_update().get(pk=round.pk)
     if locked.scored_at is not None:
         return locked
+    early = locked.closed_at is None and now < locked.closes_at
     if locked.closed_at is None:
         locked.closed_at = min(now, locked.closes_at)
     # Drafts never count; once the round is closed nobody can finish them, so they go.
@@ -207,6 +253,7 @@ def round_close(*, round: Round, now=None) -> Round:
     locked.scored_at = now
     # update() rather than save(): closing must not trip the frozen-settings guard.
     Round.objects.filter(pk=locked.pk).update(closed_at=locked.closed_at, scored_at=locked.scored_at)
+    record(AuditEvent.Action.ROUND_CLOSED, locked, actor=by, early=early)
     return locked
 
 
@@ -225,9 +272,17 @@ class _Tally:
     not_applicable: int = 0
 
 
+class AnswersPurged(Exception):
+    """The round's raw answers are gone (retention); its stored scores cannot be recomputed."""
+
+
 @transaction.atomic
 def scores_store(*, round: Round) -> None:
     """(Re)compute and store every aggregate of a closed round in bulk, from the raw answers."""
+    if round.answers_purged_at is not None:
+        raise AnswersPurged(
+            f"The answers of round {round.pk} were purged; its stored scores are kept as they are."
+        )
     model = round.model
     points, thresholds = model.scale_points, model.level_thresholds
     questions = {q.pk: q for q in Question.objects.filter(dimension__model=model).select_related("dimension")}
@@ -244,12 +299,7 @@ def scores_store(*, round: Round) -> None:
         .annotate(n=Count("id"))
         .values_list("team", "n")
     )
-    invited = dict(
-        Membership.objects.filter(team_id__in=team_ids)
-        .values("team")
-        .annotate(n=Count("id"))
-        .values_list("team", "n")
-    )
+    invited = Membership.objects.count_by_team(team_ids)
     scored_teams = {t for t in team_ids if responses_by_team.get(t, 0) >= round.k}
     detailed_teams = {t for t in team_ids if responses_by_team.get(t, 0) >= round.k_detail}
 
@@ -405,6 +455,24 @@ def targets_set(*, team: Team, levels: Mapping[str, int | None]) -> None:
             TargetLevel.objects.filter(team=team, dimension_key=key).delete()
         else:
             TargetLevel.objects.update_or_create(team=team, dimension_key=key, defaults={"level": level})
+
+
+@transaction.atomic
+def answers_purge(*, older_than_years: int, now=None, by=None) -> int:
+    """Retention: delete raw responses (answers, comments) and participations of rounds that ended
+    more than ``older_than_years`` ago. Stored scores stay. Returns how many rounds were purged."""
+    if older_than_years < 1:
+        raise ValueError("older_than_years must be 1 or more")
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=round(365.25 * older_than_years))
+    rounds = list(Round.objects.purgeable(cutoff))
+    for old in rounds:
+        responses = Response.objects.filter(round=old).count()
+        Response.objects.filter(round=old).delete()  # answers and comments go with them (cascade)
+        Participation.objects.filter(round=old).delete()
+        Round.objects.filter(pk=old.pk).update(answers_purged_at=now)
+        record(AuditEvent.Action.ANSWERS_PURGED, old, actor=by, responses=responses, years=older_than_years)
+    return len(rounds)
 
 
 # --- Reminders -------------------------------------------------------------------------------

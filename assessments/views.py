@@ -114,12 +114,7 @@ def _participation_rows(round_: Round, teams) -> list[dict]:
         .annotate(n=Count("id"))
         .values_list("team", "n")
     )
-    invited = dict(
-        Membership.objects.filter(team_id__in=team_ids)
-        .values("team")
-        .annotate(n=Count("id"))
-        .values_list("team", "n")
-    )
+    invited = Membership.objects.count_by_team(team_ids)
     rows = []
     for team in teams:
         members, done = invited.get(team.pk, 0), taken.get(team.pk, 0)
@@ -145,10 +140,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = RoundForm(request.POST, teams=led_teams)
         if form.is_valid():
-            round_ = form.save(commit=False)
-            round_.created_by = request.user
-            round_.save()
-            form.save_m2m()
+            round_ = services.round_create(form=form, by=request.user)
             messages.success(
                 request,
                 _("Round “%(name)s” created for %(n)d teams.")
@@ -231,6 +223,6 @@ def round_close(request: HttpRequest, round_id: int) -> HttpResponse:
     if not round_.is_open:
         messages.info(request, _("This round is already closed."))
         return redirect("round_detail", round_id=round_.pk)
-    services.round_close(round=round_)
+    services.round_close(round=round_, by=request.user)
     messages.success(request, _("Round “%(name)s” closed; its results are ready.") % {"name": round_.name})
     return redirect("round_detail", round_id=round_.pk)

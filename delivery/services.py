@@ -15,6 +15,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.models import AuditEvent
+from audit.trail import record
 from delivery import tokens
 from delivery.models import ApiToken, DeliveryVersion, Deployment, Incident
 from delivery.schemas import DeploymentIn, IncidentIn
@@ -330,13 +332,15 @@ def api_token_create(*, team: Team, name: str, created_by) -> tuple[ApiToken, st
         shown_part=tokens.shown_part(raw),
         created_by=created_by,
     )
+    record(AuditEvent.Action.TOKEN_CREATED, token, actor=created_by, team=team.slug)
     return token, raw
 
 
 @transaction.atomic
-def api_token_revoke(*, token: ApiToken) -> ApiToken:
+def api_token_revoke(*, token: ApiToken, by=None) -> ApiToken:
     """Revoke the token (again is harmless): it stops working at once."""
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
+        record(AuditEvent.Action.TOKEN_REVOKED, token, actor=by, team=token.team.slug)
     return token

@@ -50,7 +50,7 @@ def token_create(request: HttpRequest, slug: str) -> HttpResponse:
 def token_revoke(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     team = team_for_lead(request.user, slug)
     token = get_object_or_404(ApiToken, team=team, pk=pk)
-    api_token_revoke(token=token)
+    api_token_revoke(token=token, by=request.user)
     messages.success(
         request, _("Token “%(name)s” is revoked: pipelines using it get 401 now.") % {"name": token.name}
     )

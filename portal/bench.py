@@ -335,7 +335,14 @@ def operations(staged: Stage, runs: int) -> list[tuple[str, Budget, Callable[[],
         ),
     ]
     if apps.is_installed("improvements"):
-        ops.append(("action board", Budget(None, 20), _get(lead, f"/teams/{staged.team.slug}/actions/"), ""))
+        ops.append(
+            (
+                "action board",
+                Budget(None, None),
+                _get(lead, f"/teams/{staged.team.slug}/actions/"),
+                "the lead's team board (SPEC §5 sets no budget)",
+            )
+        )
     else:
         ops.append(("action board", Budget(None, None), None, "n/a (improvements not merged)"))
     return ops

@@ -60,9 +60,11 @@ INSTALLED_APPS = [
     "simple_history",
     "django_htmx",
     "ninja",
+    "audit",
     "teams",
     "assessments",
     "delivery",
+    "improvements",
     "portal",
 ]
 
@@ -107,9 +109,15 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL and a busy timeout let the development server answer while a command writes.
+    # WAL and a busy timeout let the server answer while another request or a command writes;
+    # IMMEDIATE transactions take the write lock up front, so two writers queue on the timeout
+    # instead of one failing at once with "database is locked" when it upgrades a read.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -182,6 +190,10 @@ MAILERS = {
         "OPTIONS": {key: value for key, value in _email_options.items() if value not in (None, "")},
     }
 }
+# Retention: raw answers of rounds that ended more than this many years ago are purged by
+# `manage.py purge_answers` (run it from cron); stored scores stay. 0 keeps answers forever.
+GEMBA_ANSWER_RETENTION_YEARS = env.int("GEMBA_ANSWER_RETENTION_YEARS", default=0)
+
 # Public address of this Gemba, for links in emails sent from commands (no request to take it from).
 GEMBA_BASE_URL = env.str("GEMBA_BASE_URL", default="http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Gemba <gemba@localhost>")

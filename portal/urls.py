@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from portal.api import api
 from portal.views import exports
+from portal.views.actions import action_board
 from portal.views.delivery import team_delivery
 from portal.views.health import healthz
 from portal.views.home import home
@@ -25,6 +26,8 @@ urlpatterns = [
     path("org/heatmap.csv", exports.heatmap_csv, name="export_heatmap"),
     path("org/rounds.csv", exports.all_rounds_csv, name="export_all_rounds"),
     path("org/rounds/<int:round_id>.csv", exports.round_csv, name="export_round"),
+    path("teams/<slug:slug>/actions/", action_board, name="action_board"),
+    path("", include("improvements.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("teams/<slug:slug>/delivery/", team_delivery, name="team_delivery"),

@@ -79,3 +79,12 @@ def client_for(client):
         return client
 
     return sign_in
+
+
+@pytest.fixture
+def default_model(db):
+    """Gemba's shipped model. A transactional test elsewhere may have flushed the rows the data
+    migration made, so it is re-created from its file when missing."""
+    from assessments.services import default_model_ensure
+
+    return default_model_ensure()

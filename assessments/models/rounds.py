@@ -37,6 +37,13 @@ class RoundQuerySet(models.QuerySet["Round"]):
         """Rounds past their date whose scores are not stored yet."""
         return self.closed(now).filter(scored_at__isnull=True)
 
+    def purgeable(self, before) -> RoundQuerySet:
+        """Scored rounds that ended before this moment and still hold raw answers."""
+        return self.scored().filter(
+            Q(closed_at__lt=before) | Q(closed_at__isnull=True, closes_at__lt=before),
+            answers_purged_at__isnull=True,
+        )
+
     def covering(self, team: Team) -> RoundQuerySet:
         return self.filter(teams=team)
 
@@ -72,6 +79,10 @@ class Round(models.Model):
     closes_at = models.DateTimeField(_("closes at"))
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, editable=False)
     scored_at = models.DateTimeField(_("scores stored at"), null=True, blank=True, editable=False)
+    # Set when retention purged the raw answers: the stored scores are then all there is.
+    answers_purged_at = models.DateTimeField(
+        _("raw answers purged at"), null=True, blank=True, editable=False
+    )
     k = models.PositiveSmallIntegerField(
         _("anonymity threshold for scores"),
         default=3,

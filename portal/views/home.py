@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET
 
 from assessments.models import TeamScore
 from assessments.surveys import survey_slots
+from improvements.models import Action
 from portal.charts.survey import sparkline
 from teams.models import Membership
 
@@ -45,5 +46,10 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "portal/home.html",
-        {"teams": teams, "slots": slots, "waiting": [s for s in slots if not s.done]},
+        {
+            "teams": teams,
+            "slots": slots,
+            "waiting": [s for s in slots if not s.done],
+            "my_actions": Action.objects.mine(request.user),
+        },
     )

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -13,10 +14,11 @@ from assessments.models import Round
 from assessments.results import team_results
 from assessments.services import rounds_close_due, targets_set
 from delivery.metrics import team_delivery
+from improvements.models import Action, Stage
 from portal.charts import survey as charts
 from portal.charts.delivery import delivery_trend_charts
 from portal.views.params import int_param
-from teams.access import can_lead, team_for_user
+from teams.access import can_lead, role_in, team_for_user
 
 
 @require_GET
@@ -28,11 +30,14 @@ def team_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     results = team_results(team, int_param(request.GET, "round"))
     viewer_can_lead = can_lead(request.user, team)
     delivery = team_delivery(team)
+    stages = dict(Action.objects.filter(team=team).values_list("stage").annotate(n=Count("id")).order_by())
     context = {
         "team": team,
         "results": results,
         "open_rounds": Round.objects.open().filter(teams=team).order_by("closes_at"),
         "viewer_can_lead": viewer_can_lead,
+        "viewer_is_member": role_in(request.user, team) is not None,
+        "action_stages": [(value, label, stages.get(value, 0)) for value, label in Stage.choices],
         "charts": _charts(results),
         "delivery": delivery,
         "delivery_charts": delivery_trend_charts(delivery.months),

@@ -11,7 +11,7 @@ DEFAULT = "Gemba DevOps maturity"
 
 
 @pytest.fixture
-def exported(db) -> dict:
+def exported(default_model) -> dict:
     out = StringIO()
     call_command("export_model", "--model", DEFAULT, stdout=out)
     return json.loads(out.getvalue())
@@ -112,6 +112,15 @@ def test_parse_model_lists_every_problem():
         parse_model(["not", "an", "object"])
 
 
-def test_export_unknown_model_names_the_ones_there(db):
+def test_export_unknown_model_names_the_ones_there(default_model):
     with pytest.raises(CommandError, match=DEFAULT):
         call_command("export_model", "--model", "Nope")
+
+
+def test_default_model_is_recreated_published_when_deleted(default_model):
+    from assessments.services import default_model_ensure
+
+    default_model.delete()
+    again = default_model_ensure()
+    assert again.published and again.dimensions.count() == 8
+    assert default_model_ensure() == again

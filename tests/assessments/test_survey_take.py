@@ -142,11 +142,9 @@ def test_member_of_two_teams_answers_once_per_team(client_for, member, small_mod
 
 
 def test_survey_page_and_submit_query_counts_on_the_default_model(
-    client_for, member, team, django_assert_max_num_queries
+    client_for, member, team, default_model, django_assert_max_num_queries
 ):
-    from assessments.models import MaturityModel
-
-    model = MaturityModel.objects.get(name="Gemba DevOps maturity")
+    model = default_model
     round_ = make_round(model=model, teams=[team])
     client = client_for(member)
     with django_assert_max_num_queries(15):

@@ -10,7 +10,13 @@ def tiny_scale(monkeypatch):
     from teams.demo import EnterpriseScale
 
     scale = EnterpriseScale(
-        groups=2, teams_per_group=2, people_per_team=6, rounds=2, responses_per_team=4, deployments=300
+        groups=2,
+        teams_per_group=2,
+        people_per_team=6,
+        rounds=2,
+        responses_per_team=4,
+        deployments=300,
+        actions=40,
     )
     monkeypatch.setattr(seed_demo, "ENTERPRISE", scale)
     return scale

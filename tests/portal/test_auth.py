@@ -96,3 +96,9 @@ def test_admin_login_is_locked_out_too(client, staff, settings):
         client.post("/admin/login/", {"username": "admin", "password": "wrong"})
     response = client.post("/admin/login/", {"username": "admin", "password": PASSWORD})
     assert response.status_code == 429
+
+
+def test_session_cookie_is_httponly_and_samesite(client, member):
+    response = client.post("/accounts/login/", {"username": "member", "password": PASSWORD})
+    cookie = response.cookies["sessionid"]
+    assert cookie["httponly"] and cookie["samesite"] == "Lax"

@@ -141,6 +141,16 @@ def test_enterprise_delivery_history(enterprise):
     assert DeliveryVersion.objects.count() == 4
 
 
+def test_enterprise_actions_with_their_histories(enterprise):
+    from improvements.models import Action, Experiment, StageChange
+
+    assert 30 <= Action.objects.count() <= 60
+    assert Action.history.count() == Action.objects.count()
+    assert StageChange.objects.count() >= Action.objects.count()
+    assert Experiment.objects.exists()
+    assert Action.objects.filter(stage="done").exists() and Action.objects.filter(stage="plan").exists()
+
+
 def test_enterprise_seed_shows_a_progress_bar(enterprise):
     assert "\r[" in enterprise and "100%" in enterprise and "round 3/3" in enterprise
 

@@ -51,6 +51,8 @@ print(json.dumps({
     "session_cookie_secure": settings.SESSION_COOKIE_SECURE,
     "csrf_cookie_secure": settings.CSRF_COOKIE_SECURE,
     "session_cookie_httponly": settings.SESSION_COOKIE_HTTPONLY,
+    "session_cookie_samesite": settings.SESSION_COOKIE_SAMESITE,
+    "csrf_cookie_samesite": settings.CSRF_COOKIE_SAMESITE,
     "static_storage": settings.STORAGES["staticfiles"]["BACKEND"],
 }))
 """
@@ -86,6 +88,7 @@ def test_production_redirects_plain_http_and_secures_cookies(production):
     assert production["insecure_location"].startswith("https://")
     assert production["session_cookie_secure"] and production["csrf_cookie_secure"]
     assert production["session_cookie_httponly"]
+    assert production["session_cookie_samesite"] == "Lax" and production["csrf_cookie_samesite"] == "Lax"
     assert production["static_storage"] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
 
 

@@ -148,10 +148,8 @@ def test_members_cannot_set_targets_and_outsiders_get_404(client_for, member, ou
     assert client_for(member).get("/teams/checkout/targets/").status_code == 405
 
 
-def test_details_strengths_likert_and_westrum_at_k_detail(client_for, member, team):
-    from assessments.models import MaturityModel
-
-    model = MaturityModel.objects.get(name="Gemba DevOps maturity")
+def test_details_strengths_likert_and_westrum_at_k_detail(client_for, member, team, default_model):
+    model = default_model
     closed_round_with(model, team, ["6", "6", "5", "7", "6"])
     response = client_for(member).get("/teams/checkout/")
     content = response.content.decode()

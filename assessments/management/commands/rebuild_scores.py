@@ -11,11 +11,14 @@ class Command(BaseCommand):
         parser.add_argument("--round", type=int, dest="round_id")
 
     def handle(self, *args, round_id: int | None, **options) -> None:
-        rounds = Round.objects.scored().select_related("model")
+        rounds = Round.objects.scored().filter(answers_purged_at__isnull=True).select_related("model")
         if round_id is not None:
             rounds = rounds.filter(pk=round_id)
             if not rounds.exists():
-                raise CommandError(f"Round {round_id} does not exist or is not closed and scored yet.")
+                raise CommandError(
+                    f"Round {round_id} does not exist, is not closed and scored yet, or its answers were "
+                    "purged (retention): its stored scores are then kept as they are."
+                )
         count = 0
         for round_ in rounds:
             scores_store(round=round_)

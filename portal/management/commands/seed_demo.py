@@ -5,6 +5,7 @@ from django.db import connection, transaction
 from assessments.demo import seed_enterprise_rounds, seed_rounds
 from assessments.models import Round
 from delivery.demo import seed_delivery, seed_enterprise_delivery
+from improvements.demo import seed_actions, seed_enterprise_actions
 from teams.bulk import Progress, fast_loading
 from teams.demo import (
     DEMO_PASSWORD,
@@ -31,7 +32,7 @@ class Command(BaseCommand):
             choices=["demo", "enterprise"],
             default="demo",
             help="demo (default): 12 teams; enterprise: 400 teams, 12 rounds, ~1.5 M answers, "
-            "200 k deployments, into an empty database",
+            "200 k deployments, 20 k actions, into an empty database",
         )
 
     def handle(self, *args, scale: str, **options) -> None:
@@ -47,9 +48,11 @@ class Command(BaseCommand):
             org = seed_organisation()
             rounds = seed_rounds(org.teams, org.users)
             seed_delivery(org.teams)
+            actions = seed_actions(org.teams, org.users)
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo data ready: {len(org.groups)} groups, {len(org.teams)} teams, {len(rounds)} rounds. "
+                f"Demo data ready: {len(org.groups)} groups, {len(org.teams)} teams, {len(rounds)} rounds, "
+                f"{actions} improvement actions. "
                 f"Sign in as admin, manager, lead or member with the password {DEMO_PASSWORD!r}."
             )
         )
@@ -65,8 +68,8 @@ class Command(BaseCommand):
                 "enterprise data set goes into an empty, migrated database of its own, e.g. "
                 "DATABASE_URL=sqlite:///bench.sqlite3 (see `make bench`)."
             )
-        # Units of work for the bar: the organisation 2, each round 3, the delivery history 11.
-        progress = Progress(2 + 3 * (scale.rounds + 1) + 11, stream=self.stderr)
+        # Units of work for the bar: the organisation 2, each round 3, delivery 11, actions 3.
+        progress = Progress(2 + 3 * (scale.rounds + 1) + 11 + 3, stream=self.stderr)
         with fast_loading(), transaction.atomic():
             progress.stage("organisation: groups, teams, people")
             org = seed_enterprise_organisation(scale, progress=progress)
@@ -81,8 +84,8 @@ class Command(BaseCommand):
             delivery = seed_enterprise_delivery(
                 org.teams, org.capability, deployments=scale.deployments, progress=progress
             )
-            # Hook for the improvements app: seed_enterprise_actions(org.teams, count=scale.actions)
-            # from improvements/demo.py joins here once that app is merged.
+            progress.stage("improvement actions")
+            actions = seed_enterprise_actions(org.teams, count=scale.actions, progress=progress)
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
@@ -91,7 +94,8 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"Enterprise data ready in {seconds:.0f} s: {len(org.groups)} groups, "
                 f"{len(org.teams)} teams, "
-                f"{len(rounds)} rounds, {delivery.deployments} deployments, {delivery.incidents} incidents. "
+                f"{len(rounds)} rounds, {delivery.deployments} deployments, {delivery.incidents} incidents, "
+                f"{actions} improvement actions. "
                 f"Sign in as admin, manager, lead or member with the password {DEMO_PASSWORD!r}."
             )
         )

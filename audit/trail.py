@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from django.db import models as db_models
+
+from audit.models import AuditEvent
+
+
+def record(action: AuditEvent.Action, subject: db_models.Model, *, actor=None, **details) -> AuditEvent:
+    """Write one audit event in the caller's transaction (so a rolled-back change leaves no trace)."""
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    return AuditEvent.objects.create(
+        actor=user,
+        actor_name=user.get_username() if user else "system",
+        action=action,
+        subject_type=subject._meta.label,
+        subject_id=str(subject.pk or ""),
+        subject=str(subject)[:200],
+        details=details,
+    )

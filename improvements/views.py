@@ -1,0 +1,283 @@
+"""Pages and writes of one improvement action, WIP limits and the CSV export.
+
+Where the views live: the board (``/teams/<slug>/actions/``) is a composed page with flow charts,
+and charts belong to ``portal``, which a domain app never imports; so the board view lives in
+``portal/views/actions.py`` and creates actions through this app's form and service. Everything
+here needs no chart: the action page, moves (from the board or the action page), A3 edits,
+experiments, WIP limits and the export.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from improvements import services
+from improvements.access import action_for_user, can_set_limits, can_work_on, require_worker
+from improvements.forms import ActionEditForm, ExperimentForm, MoveForm, WipLimitsForm
+from improvements.loop import loop_for
+from improvements.models import Action, Stage, WipLimit
+from teams.access import role_in, team_for_user
+
+# --- One action ------------------------------------------------------------------------------
+
+
+def _detail(
+    request: HttpRequest, action: Action, *, experiment_form: ExperimentForm | None = None, status=200
+):
+    role = role_in(request.user, action.team)
+    context = {
+        "action": action,
+        "team": action.team,
+        "can_work": can_work_on(role),
+        "experiments": action.experiments.select_related("created_by"),
+        "stage_changes": action.stage_changes.select_related("by").order_by("at", "pk"),
+        "experiment_form": experiment_form or ExperimentForm(),
+        "loop": loop_for(action),
+        "stages": Stage.choices,
+    }
+    return render(request, "improvements/action_detail.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def action_detail(request: HttpRequest, action_id: int) -> HttpResponse:
+    """The A3, the experiments, the stage history and the loop-closing panel. A POST moves the card."""
+    action = action_for_user(request.user, action_id)
+    if request.method == "POST":
+        require_worker(request.user, action.team)
+        return _move(request, action)
+    return _detail(request, action)
+
+
+@require_POST
+@login_required
+def action_move(request: HttpRequest, action_id: int) -> HttpResponse:
+    """Move the card to the stage in the ``stage`` field, then back to where the mover came from."""
+    action = action_for_user(request.user, action_id)
+    require_worker(request.user, action.team)
+    return _move(request, action)
+
+
+def _move(request: HttpRequest, action: Action) -> HttpResponse:
+    form = MoveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["stage"]))
+    else:
+        try:
+            services.action_move(action=action, stage=form.cleaned_data["stage"], by=request.user)
+        except services.MoveRefused as refused:
+            messages.error(request, refused.message)
+        else:
+            messages.success(
+                request,
+                _("“%(title)s” moved to %(stage)s.")
+                % {"title": action.title, "stage": action.get_stage_display()},
+            )
+    return redirect(_back(request, reverse("action_board", args=[action.team.slug])))
+
+
+def _back(request: HttpRequest, default: str) -> str:
+    """The page the form came from (``next``), when it is one of ours; else ``default``."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def action_edit(request: HttpRequest, action_id: int) -> HttpResponse:
+    """Edit the title, owner, due date, links, A3 and outcome (members and leads of the team)."""
+    action = action_for_user(request.user, action_id)
+    require_worker(request.user, action.team)
+    if request.method == "POST":
+        form = ActionEditForm(request.POST, instance=action, team=action.team)
+        if form.is_valid():
+            with transaction.atomic():
+                form.save()
+            messages.success(request, _("Saved."))
+            return redirect("action_detail", action_id=action.pk)
+        messages.error(request, _("Nothing was saved: please correct the marked fields."))
+        status = 400
+    else:
+        form = ActionEditForm(instance=action, team=action.team)
+        status = 200
+    return render(
+        request,
+        "improvements/action_form.html",
+        {"form": form, "action": action, "team": action.team},
+        status=status,
+    )
+
+
+# --- Experiments (PDCA cycles) ---------------------------------------------------------------
+
+
+@require_POST
+@login_required
+def experiment_add(request: HttpRequest, action_id: int) -> HttpResponse:
+    """Record the next PDCA cycle of an action."""
+    action = action_for_user(request.user, action_id)
+    require_worker(request.user, action.team)
+    form = ExperimentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The experiment was not recorded: please correct the marked fields."))
+        return _detail(request, action, experiment_form=form, status=400)
+    experiment = form.save(commit=False)
+    experiment.action = action
+    experiment.created_by = request.user
+    experiment.save()
+    messages.success(request, _("Experiment recorded."))
+    return redirect(reverse("action_detail", args=[action.pk]) + f"#experiment-{experiment.pk}")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def experiment_edit(request: HttpRequest, action_id: int, experiment_id: int) -> HttpResponse:
+    """Complete an experiment: what happened and what we learned."""
+    action = action_for_user(request.user, action_id)
+    require_worker(request.user, action.team)
+    experiment = get_object_or_404(action.experiments, pk=experiment_id)
+    if request.method == "POST":
+        form = ExperimentForm(request.POST, instance=experiment)
+        if form.is_valid():
+            form.save()
+            messages.success(request, _("Experiment saved."))
+            return redirect(reverse("action_detail", args=[action.pk]) + f"#experiment-{experiment.pk}")
+        messages.error(request, _("Nothing was saved: please correct the marked fields."))
+        status = 400
+    else:
+        form = ExperimentForm(instance=experiment)
+        status = 200
+    return render(
+        request,
+        "improvements/experiment_form.html",
+        {"form": form, "action": action, "experiment": experiment, "team": action.team},
+        status=status,
+    )
+
+
+# --- WIP limits ------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def wip_limits(request: HttpRequest, slug: str) -> HttpResponse:
+    """The team lead sets the board's WIP limits; members see them on the board."""
+    team = team_for_user(request.user, slug)
+    if not can_set_limits(role_in(request.user, team)):
+        raise PermissionDenied
+    limits = WipLimit.objects.for_team(team)
+    counts = dict(
+        Action.objects.filter(team=team).values("stage").annotate(n=Count("pk")).values_list("stage", "n")
+    )
+    if request.method == "POST":
+        form = WipLimitsForm(request.POST, limits=limits)
+        if form.is_valid():
+            services.wip_limits_set(team=team, limits=form.limits())
+            messages.success(request, _("WIP limits saved."))
+            return redirect("action_board", slug=team.slug)
+        messages.error(request, _("Nothing was saved: please correct the marked fields."))
+        status = 400
+    else:
+        form = WipLimitsForm(limits=limits)
+        status = 200
+    rows = [(form[stage], counts.get(stage, 0)) for stage in form.fields]
+    return render(
+        request, "improvements/wip_limits.html", {"team": team, "form": form, "rows": rows}, status=status
+    )
+
+
+# --- CSV export ------------------------------------------------------------------------------
+
+CSV_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+class _Echo:
+    """A file-like object whose write returns the line, for a streamed csv.writer."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def _cell(value) -> str:
+    text = "" if value is None else str(value)
+    # A spreadsheet would run a cell starting with these as a formula: keep it text.
+    return "'" + text if text.startswith(CSV_FORMULA_PREFIXES) else text
+
+
+def _export_rows(team) -> Iterator[list[str]]:
+    yield [
+        _("id"),
+        _("title"),
+        _("stage"),
+        _("in stage since"),
+        _("owner"),
+        _("due date"),
+        _("overdue"),
+        _("dimension key"),
+        _("dimension"),
+        _("source round"),
+        _("created at"),
+        _("current condition"),
+        _("target condition"),
+        _("root cause"),
+        _("countermeasure"),
+        _("outcome"),
+        _("experiments"),
+    ]
+    actions = (
+        Action.objects.filter(team=team)
+        .select_related("owner", "dimension", "source_round")
+        .annotate(experiment_count=Count("experiments"))
+        .order_by("pk")
+    )
+    for action in actions.iterator(chunk_size=500):
+        yield [
+            action.pk,
+            action.title,
+            action.stage,
+            timezone.localtime(action.stage_changed_at).isoformat(timespec="seconds"),
+            action.owner.get_username() if action.owner else "",
+            action.due_date.isoformat() if action.due_date else "",
+            "yes" if action.is_overdue else "no",
+            action.dimension.key if action.dimension else "",
+            action.dimension.name if action.dimension else "",
+            action.source_round.name if action.source_round else "",
+            timezone.localtime(action.created_at).isoformat(timespec="seconds"),
+            action.current_condition,
+            action.target_condition,
+            action.root_cause,
+            action.countermeasure,
+            action.outcome,
+            action.experiment_count,
+        ]
+
+
+@require_GET
+@login_required
+def actions_export(request: HttpRequest, slug: str) -> StreamingHttpResponse:
+    """A team's actions as CSV (UTF-8, header row), streamed; for whoever may see the board."""
+    team = team_for_user(request.user, slug)
+    writer = csv.writer(_Echo())
+    lines = (writer.writerow([_cell(value) for value in row]) for row in _export_rows(team))
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    filename = f"gemba-actions-{team.slug}-{timezone.localdate().isoformat()}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
