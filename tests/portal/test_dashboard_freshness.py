@@ -1,0 +1,110 @@
+"""Dashboards reuse cached charts and delivery keys, yet never show a stale number: a closed round,
+a reported deployment or a resolved incident shows on the next view. And they stay within their
+query budgets however many teams and rounds there are."""
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from assessments.services import round_close
+from delivery import tokens
+from tests.delivery.factories import ApiTokenFactory, DeploymentFactory
+from tests.factories import (
+    MembershipFactory,
+    TeamFactory,
+    answer_all,
+    make_model,
+    make_round,
+    make_scored_history,
+)
+
+
+@pytest.fixture
+def model(db):
+    return make_model(points=5)
+
+
+def close_round_answered(model, team, value, name):
+    round_ = make_round(model=model, teams=[team], name=name)
+    for _ in range(3):
+        answer_all(round_, team, MembershipFactory(team=team).user, value)
+    return round_close(round=round_)
+
+
+def test_closing_a_round_shows_its_results_and_charts_at_once(client_for, member, team, model):
+    close_round_answered(model, team, "2", "First")
+    client = client_for(member)
+    before = client.get("/teams/checkout/")
+    assert before.context["results"].round.name == "First"
+    close_round_answered(model, team, "5", "Second")
+    after = client.get("/teams/checkout/")
+    assert after.context["results"].round.name == "Second"
+    assert after.context["charts"]["radar"].svg != before.context["charts"]["radar"].svg
+    assert "Second" in after.context["charts"]["trend"].table.columns or any(
+        "Second" in row for row in after.context["charts"]["trend"].table.rows
+    )
+
+
+def test_a_reported_deployment_shows_on_the_team_dashboard_at_once(client_for, member, team, model):
+    close_round_answered(model, team, "4", "First")
+    client = client_for(member)
+    assert client.get("/teams/checkout/").context["delivery"].window.deployments == 0
+    raw = tokens.generate()
+    ApiTokenFactory(team=team, raw=raw)
+    now = timezone.now()
+    response = Client().post(
+        "/api/v1/deployments",
+        {
+            "service": "web",
+            "environment": "production",
+            "status": "success",
+            "deployed_at": now.isoformat(),
+            "first_commit_at": (now - timedelta(hours=2)).isoformat(),
+            "external_id": "fresh-1",
+        },
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {raw}"},
+    )
+    assert response.status_code == 201
+    delivery = client.get("/teams/checkout/").context["delivery"]
+    assert delivery.window.deployments == 1
+    assert delivery.months[-1].deployments == 1
+
+
+def test_the_org_scatter_follows_new_deployments(client_for, member, team, other_team, model):
+    make_scored_history(model=model, teams=[team, other_team], rounds=2)
+    DeploymentFactory(team=team)
+    client = client_for(member)
+    first = client.get("/org/").context["culture_delivery_chart"]
+    assert [row[0] for row in first.table.rows] == ["Checkout"]
+    DeploymentFactory(team=other_team)
+    second = client.get("/org/").context["culture_delivery_chart"]
+    assert [row[0] for row in second.table.rows] == ["Checkout", "Ledger"]
+
+
+def test_org_heatmap_queries_do_not_grow_with_teams_rounds_or_deployments(
+    client_for, member, team, model, django_assert_max_num_queries
+):
+    teams = [team] + [TeamFactory(group=team.group) for _ in range(12)]
+    make_scored_history(model=model, teams=teams, rounds=6)
+    for other in teams:
+        DeploymentFactory(team=other)
+        DeploymentFactory(team=other, deployed_at=timezone.now() - timedelta(days=3))
+    client = client_for(member)
+    for _ in range(2):  # cold, then with the caches filled
+        with django_assert_max_num_queries(20):
+            assert client.get("/org/").status_code == 200
+
+
+def test_team_dashboard_queries_do_not_grow_with_deployments(
+    client_for, member, team, model, django_assert_max_num_queries
+):
+    make_scored_history(model=model, teams=[team], rounds=6)
+    for day in range(30):
+        DeploymentFactory(team=team, deployed_at=timezone.now() - timedelta(days=day, hours=1))
+    client = client_for(member)
+    for _ in range(2):
+        with django_assert_max_num_queries(20):
+            assert client.get("/teams/checkout/").status_code == 200
