@@ -35,7 +35,11 @@ def bulk_insert(model: type[models.Model], fields: Sequence[str], rows: Iterable
     count = 0
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.copy(f"COPY {quote(meta.db_table)} ({column_list}) FROM STDIN") as copy:
+            # COPY bypasses Django's cursor wrapper: map driver errors to django.db's as execute() does.
+            with (
+                connection.wrap_database_errors,
+                cursor.copy(f"COPY {quote(meta.db_table)} ({column_list}) FROM STDIN") as copy,
+            ):
                 for row in rows:
                     copy.write_row(row)
                     count += 1

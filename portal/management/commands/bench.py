@@ -1,4 +1,5 @@
 import json
+import warnings
 from pathlib import Path
 
 from django.conf import settings
@@ -27,6 +28,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, runs: int, only, output: Path | None, no_seed: bool, **options) -> None:
+        # The test client serves no collected static files; WhiteNoise's note about that is noise here.
+        warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
         if runs < 1:
             raise CommandError("--runs must be 1 or more.")
         if not enterprise_teams(seed_demo.ENTERPRISE).exists():
