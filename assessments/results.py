@@ -6,9 +6,12 @@ count and nothing else, so whatever is built here cannot show more than that.
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from statistics import median
+
+from django.core.cache import cache
 
 from assessments import scoring
 from assessments.models import (
@@ -25,6 +28,8 @@ from teams.models import Group, Team
 WESTRUM_DIMENSION = "culture"
 # Without a target, a dimension at level 2 or lower counts as weak.
 WEAK_LEVEL = 2
+# Org aggregates are keyed on scores_version(), so they never go stale; this only frees memory.
+ORG_CACHE_SECONDS = 24 * 3600
 
 
 @dataclass
@@ -283,8 +288,31 @@ class Heatmap:
         return sum(values) / len(values) if values else None
 
 
+def scores_version(rounds: list[Round]) -> str:
+    """A key that changes whenever any stored score changes.
+
+    Scores are written only by scores_store, which stamps its round's ``scored_at`` (when a round
+    closes and when its scores are rebuilt); a deleted round leaves the list. So a cache keyed on
+    this is dropped the moment a round closes and never serves an old number.
+    """
+    stamps = [(r.pk, r.scored_at.isoformat() if r.scored_at else "") for r in rounds]
+    return hashlib.sha256(repr(sorted(stamps)).encode()).hexdigest()
+
+
+def _cached(key: str, compute):
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, ORG_CACHE_SECONDS)
+    return value
+
+
 def org_heatmap(*, viewer, group_slug: str | None, round_id: int | None, sort: str | None) -> Heatmap:
-    """Teams × dimensions of one closed round, filtered by group, sorted by a column."""
+    """Teams × dimensions of one closed round, filtered by group, sorted by a column.
+
+    The numbers come from the cache keyed on scores_version(); teams, groups and what the viewer
+    may open are read fresh on every call.
+    """
     rounds = list(Round.objects.scored().select_related("model").order_by("-closes_at", "-pk"))
     groups = list(Group.objects.order_by("name"))
     group = next((g for g in groups if g.slug == group_slug), None)
@@ -294,26 +322,44 @@ def org_heatmap(*, viewer, group_slug: str | None, round_id: int | None, sort: s
         return heatmap
     heatmap.level_names = chosen.model.level_names
     heatmap.dimensions = list(chosen.model.dimensions.order_by("order", "key").values_list("key", "name"))
-    scores = TeamScore.objects.filter(round=chosen).select_related("team__group")
+    table = _cached(f"results:round-table:{chosen.pk}:{scores_version(rounds)}", lambda: _round_table(chosen))
+    teams = Team.objects.filter(pk__in=list(table)).select_related("group")
     if group is not None:
-        scores = scores.filter(team__group=group)
-    scores = list(scores)
-    team_ids = [s.team_id for s in scores]
+        teams = teams.filter(group=group)
+    teams = list(teams)
+    team_ids = [team.pk for team in teams]
     openable = set(Team.objects.visible_to(viewer).filter(pk__in=team_ids).values_list("pk", flat=True))
+    for team in teams:
+        numbers = table[team.pk]
+        row = HeatRow(team=team, can_open=team.pk in openable, **numbers["row"])
+        row.cells = {key: HeatCell(*cell) for key, cell in numbers["cells"].items()}
+        heatmap.rows.append(row)
+    heatmap.sort = _sort(heatmap.rows, sort, {key for key, _ in heatmap.dimensions})
+    return heatmap
 
-    cells: dict[int, dict[str, DimensionScore]] = defaultdict(dict)
+
+def _round_table(chosen: Round) -> dict[int, dict]:
+    """Per team of the round: its stored numbers and changes against its previous round, as plain
+    data (no model instances, so it keeps in any cache)."""
+    scores = list(
+        TeamScore.objects.filter(round=chosen).values_list(
+            "team_id", "responses", "invited", "hidden", "index", "level"
+        )
+    )
+    team_ids = [team_id for team_id, *_ in scores]
+    cells: dict[int, dict[str, tuple[float, int]]] = defaultdict(dict)
     for key, team_id, index, level in DimensionScore.objects.filter(
         round=chosen, team_id__in=team_ids
     ).values_list("dimension_key", "team_id", "index", "level"):
         cells[team_id][key] = (index, level)
 
     previous_round = _previous_rounds(chosen, team_ids)
-    previous_scores: dict[int, TeamScore] = {
-        s.team_id: s
-        for s in TeamScore.objects.filter(
+    previous_scores: dict[int, tuple[float | None, bool]] = {
+        team_id: (index, hidden)
+        for team_id, round_id, index, hidden in TeamScore.objects.filter(
             team_id__in=team_ids, round_id__in=set(previous_round.values())
-        ).only("team_id", "round_id", "index", "hidden")
-        if previous_round.get(s.team_id) == s.round_id
+        ).values_list("team_id", "round_id", "index", "hidden")
+        if previous_round.get(team_id) == round_id
     }
     previous_cells: dict[int, dict[str, float]] = defaultdict(dict)
     for key, team_id, round_id, index in DimensionScore.objects.filter(
@@ -322,28 +368,33 @@ def org_heatmap(*, viewer, group_slug: str | None, round_id: int | None, sort: s
         if previous_round.get(team_id) == round_id:
             previous_cells[team_id][key] = index
 
-    for score in scores:
-        before = previous_scores.get(score.team_id)
-        row = HeatRow(
-            team=score.team,
-            responses=score.responses,
-            invited=score.invited,
-            hidden=score.hidden,
-            index=score.index,
-            level=score.level,
-            delta=(score.index - before.index)
-            if (before and not score.hidden and before.index is not None and score.index is not None)
-            else None,
-            can_open=score.team_id in openable,
+    table = {}
+    for team_id, responses, invited, hidden, index, level in scores:
+        before_index, _before_hidden = previous_scores.get(team_id, (None, True))
+        delta = (
+            index - before_index
+            if (team_id in previous_scores and not hidden and before_index is not None and index is not None)
+            else None
         )
-        for key, (index, level) in cells.get(score.team_id, {}).items():
-            prior = previous_cells[score.team_id].get(key)
-            row.cells[key] = HeatCell(
-                index=index, level=level, delta=None if prior is None else index - prior
-            )
-        heatmap.rows.append(row)
-    heatmap.sort = _sort(heatmap.rows, sort, {key for key, _ in heatmap.dimensions})
-    return heatmap
+        table[team_id] = {
+            "row": {
+                "responses": responses,
+                "invited": invited,
+                "hidden": hidden,
+                "index": index,
+                "level": level,
+                "delta": delta,
+            },
+            "cells": {
+                key: (
+                    cell_index,
+                    cell_level,
+                    None if key not in previous_cells[team_id] else cell_index - previous_cells[team_id][key],
+                )
+                for key, (cell_index, cell_level) in cells.get(team_id, {}).items()
+            },
+        }
+    return table
 
 
 def _previous_rounds(chosen: Round, team_ids: list[int]) -> dict[int, int]:
@@ -388,16 +439,25 @@ def _sort(rows: list[HeatRow], sort: str | None, dimension_keys: set[str]) -> st
     return sort
 
 
-def org_trend(names: dict[str, str]) -> tuple[list[str], dict[str, list[float | None]], list[int]]:
+def org_trend(
+    names: dict[str, str], *, version: str | None = None
+) -> tuple[list[str], dict[str, list[float | None]], list[int]]:
     """Org-wide index per closed round, overall and per dimension (named by ``names``, key → name),
-    from the teams that reached k; and how many teams that was in each round."""
-    overall = TeamScore.objects.org_trend()
+    from the teams that reached k; and how many teams that was in each round.
+
+    With ``version`` (scores_version() of the scored rounds) the aggregates come from the cache.
+    """
+
+    def aggregates() -> tuple[list[dict], dict[str, dict[int, float]]]:
+        per_key: dict[str, dict[int, float]] = defaultdict(dict)
+        for row in DimensionScore.objects.org_trend():
+            per_key[row["dimension_key"]][row["round_id"]] = row["mean_index"]
+        return TeamScore.objects.org_trend(), dict(per_key)
+
+    overall, per_key = _cached(f"results:org-trend:{version}", aggregates) if version else aggregates()
     labels = [row["round__name"] for row in overall]
     order = [row["round_id"] for row in overall]
     series: dict[str, list[float | None]] = {"Overall": [row["mean_index"] for row in overall]}
-    per_key: dict[str, dict[int, float]] = defaultdict(dict)
-    for row in DimensionScore.objects.org_trend():
-        per_key[row["dimension_key"]][row["round_id"]] = row["mean_index"]
     for key, name in names.items():
         if key in per_key:
             series[name] = [per_key[key].get(round_id) for round_id in order]

@@ -278,7 +278,10 @@ class AnswersPurged(Exception):
 
 @transaction.atomic
 def scores_store(*, round: Round) -> None:
-    """(Re)compute and store every aggregate of a closed round in bulk, from the raw answers."""
+    """(Re)compute and store every aggregate of a closed round in bulk, from the raw answers.
+
+    Stamps ``scored_at`` when the round had scores before, so that caches keyed on it drop them.
+    """
     if round.answers_purged_at is not None:
         raise AnswersPurged(
             f"The answers of round {round.pk} were purged; its stored scores are kept as they are."
@@ -421,6 +424,9 @@ def scores_store(*, round: Round) -> None:
     DimensionScore.objects.bulk_create(dimension_scores, batch_size=1000)
     QuestionDistribution.objects.bulk_create(distributions, batch_size=1000)
     _store_comments(round=round, team_ids=detailed_teams)
+    # A rebuild stamps the round anew: caches of org aggregates are keyed on these stamps
+    # (results.scores_version). A first close has no stamp yet; round_close sets it next.
+    Round.objects.filter(pk=round.pk, scored_at__isnull=False).update(scored_at=timezone.now())
 
 
 def _store_comments(*, round: Round, team_ids: set[int]) -> None:

@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from assessments.results import org_heatmap, org_trend
+from assessments.results import org_heatmap, org_trend, scores_version
 from assessments.services import rounds_close_due
 from delivery.metrics import teams_performance
 from portal.charts import survey as charts
@@ -28,7 +28,7 @@ def org_dashboard(request: HttpRequest) -> HttpResponse:
     context = {"heatmap": heatmap, "sort": heatmap.sort}
     if heatmap.round is not None:
         names = dict(heatmap.dimensions)
-        labels, series, _teams = org_trend(names)
+        labels, series, _teams = org_trend(names, version=scores_version(heatmap.rounds))
         if len(labels) > 1:
             context["trend_chart"] = charts.trend(
                 labels, series, title=_("Org index over rounds (teams that reached k)"), slug="org-trend"

@@ -108,3 +108,63 @@ def test_team_dashboard_queries_do_not_grow_with_deployments(
     for _ in range(2):
         with django_assert_max_num_queries(20):
             assert client.get("/teams/checkout/").status_code == 200
+
+
+def test_org_heatmap_and_trend_show_a_closed_round_at_once(client_for, member, team):
+    model = make_model(points=5, reverse_last=False, name="Plain")
+    close_round_answered(model, team, "2", "First")
+    client = client_for(member)
+    first = client.get("/org/")
+    assert first.context["heatmap"].round.name == "First"
+    close_round_answered(model, team, "5", "Second")
+    second = client.get("/org/")
+    assert first.context["heatmap"].rows[0].index == 25
+    assert second.context["heatmap"].round.name == "Second"
+    row = second.context["heatmap"].rows[0]
+    assert row.index == 100 and row.delta == pytest.approx(75.0)
+    assert [cell for cell in second.context["trend_chart"].table.rows if "Second" in cell[0]]
+
+
+def test_org_aggregates_are_read_once_while_no_round_closes(client_for, member, team, other_team, model):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    make_scored_history(model=model, teams=[team, other_team], rounds=3)
+    client = client_for(member)
+    with CaptureQueriesContext(connection) as cold:
+        client.get("/org/")
+    with CaptureQueriesContext(connection) as warm:
+        client.get("/org/")
+    scores = [
+        q["sql"] for q in warm.captured_queries if "dimensionscore" in q["sql"] or "teamscore" in q["sql"]
+    ]
+    assert scores == [] and len(warm.captured_queries) < len(cold.captured_queries)
+
+
+def test_rebuilding_scores_stamps_the_round_so_org_caches_drop(team, model):
+    from assessments.results import scores_version
+    from assessments.services import scores_store
+
+    round_ = close_round_answered(model, team, "4", "First")
+    before = scores_version([round_])
+    scores_store(round=round_)
+    round_.refresh_from_db()
+    assert scores_version([round_]) != before
+
+
+def test_a_deleted_team_leaves_the_cached_heatmap(client_for, member, team, other_team, model):
+    make_scored_history(model=model, teams=[team, other_team], rounds=2)
+    client = client_for(member)
+    assert len(client.get("/org/").context["heatmap"].rows) == 2
+    other_team.delete()
+    assert [row.team.slug for row in client.get("/org/").context["heatmap"].rows] == ["checkout"]
+
+
+def test_a_renamed_team_shows_its_new_name_in_the_cached_heatmap(client_for, member, team, other_team, model):
+    make_scored_history(model=model, teams=[team, other_team], rounds=2)
+    client = client_for(member)
+    client.get("/org/")
+    other_team.name = "General Ledger"
+    other_team.save()
+    names = {row.team.name for row in client.get("/org/").context["heatmap"].rows}
+    assert "General Ledger" in names
