@@ -353,14 +353,16 @@ def _round_table(chosen: Round) -> dict[int, dict]:
     ).values_list("dimension_key", "team_id", "index", "level"):
         cells[team_id][key] = (index, level)
 
-    previous_round = _previous_rounds(chosen, team_ids)
-    previous_scores: dict[int, tuple[float | None, bool]] = {
-        team_id: (index, hidden)
-        for team_id, round_id, index, hidden in TeamScore.objects.filter(
-            team_id__in=team_ids, round_id__in=set(previous_round.values())
-        ).values_list("team_id", "round_id", "index", "hidden")
-        if previous_round.get(team_id) == round_id
-    }
+    # Each team's last round before the chosen one, with its score: one query, oldest first.
+    previous_round: dict[int, int] = {}
+    previous_scores: dict[int, tuple[float | None, bool]] = {}
+    for team_id, round_id, index, hidden in (
+        TeamScore.objects.filter(team_id__in=team_ids, round__closes_at__lt=chosen.closes_at)
+        .order_by("round__closes_at", "round_id")
+        .values_list("team_id", "round_id", "index", "hidden")
+    ):
+        previous_round[team_id] = round_id
+        previous_scores[team_id] = (index, hidden)
     previous_cells: dict[int, dict[str, float]] = defaultdict(dict)
     for key, team_id, round_id, index in DimensionScore.objects.filter(
         team_id__in=team_ids, round_id__in=set(previous_round.values())
@@ -395,18 +397,6 @@ def _round_table(chosen: Round) -> dict[int, dict]:
             },
         }
     return table
-
-
-def _previous_rounds(chosen: Round, team_ids: list[int]) -> dict[int, int]:
-    """For each team, the round it last closed before the chosen one."""
-    previous: dict[int, int] = {}
-    for team_id, round_id in (
-        TeamScore.objects.filter(team_id__in=team_ids, round__closes_at__lt=chosen.closes_at)
-        .order_by("round__closes_at", "round_id")
-        .values_list("team_id", "round_id")
-    ):
-        previous[team_id] = round_id
-    return previous
 
 
 def _sort(rows: list[HeatRow], sort: str | None, dimension_keys: set[str]) -> str:
