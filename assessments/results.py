@@ -218,11 +218,21 @@ def team_results(team: Team, round_id: int | None = None) -> TeamResults:
 
 
 def _org_median(round_: Round) -> dict[str, float]:
-    """Median index per dimension over the teams of the round that reached k."""
-    values: dict[str, list[float]] = defaultdict(list)
-    for key, index in DimensionScore.objects.filter(round=round_).values_list("dimension_key", "index"):
-        values[key].append(index)
-    return {key: median(indexes) for key, indexes in values.items()}
+    """Median index per dimension over the teams of the round that reached k.
+
+    Cached under the round's scores stamp (scored_at, renewed by every scores_store): every team
+    dashboard of a round shows the same medians, read from one row per team and dimension.
+    """
+
+    def compute() -> dict[str, float]:
+        values: dict[str, list[float]] = defaultdict(list)
+        for key, index in DimensionScore.objects.filter(round=round_).values_list("dimension_key", "index"):
+            values[key].append(index)
+        return {key: median(indexes) for key, indexes in values.items()}
+
+    if round_.scored_at is None:
+        return compute()
+    return _cached(f"results:org-median:{round_.pk}:{round_.scored_at.isoformat()}", compute)
 
 
 # --- Org / group heatmap ---------------------------------------------------------------------

@@ -168,3 +168,23 @@ def test_a_renamed_team_shows_its_new_name_in_the_cached_heatmap(client_for, mem
     other_team.save()
     names = {row.team.name for row in client.get("/org/").context["heatmap"].rows}
     assert "General Ledger" in names
+
+
+def test_org_median_on_the_team_dashboard_follows_a_rebuild(client_for, member, outsider, team, other_team):
+    from assessments.models import DimensionScore
+    from assessments.services import scores_store
+
+    model = make_model(points=5, reverse_last=False, name="Plain")
+    round_ = close_round_answered(model, other_team, "4", "First")
+    round_.teams.add(team)
+    ledger = client_for(outsider).get("/teams/ledger/").context["results"].org_median  # cached now
+    # A rebuild that finds other numbers (here: answers of a team added late) stamps the round.
+    for _ in range(3):
+        answer_all(round_, team, MembershipFactory(team=team).user, "1")
+    scores_store(round=round_)
+    medians = client_for(member).get("/teams/checkout/").context["results"].org_median
+    assert medians != ledger
+    expected = sorted(
+        DimensionScore.objects.filter(round=round_, dimension_key="dim-1").values_list("index", flat=True)
+    )
+    assert medians["dim-1"] == pytest.approx(sum(expected) / len(expected))
