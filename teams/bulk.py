@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from itertools import islice
 from typing import TextIO
 
+from django.core.management.base import OutputWrapper
 from django.db import connection, models
 
 # executemany in slices, so a generator of rows is never held in memory at once.
@@ -121,8 +122,7 @@ class Progress:
         if message:
             self.label = message
         self._draw(force=True)
-        self.stream.write("\n")
-        self.stream.flush()
+        self._write("\n")
         return time.perf_counter() - self.started
 
     def _draw(self, *, force: bool = False) -> None:
@@ -134,5 +134,12 @@ class Progress:
         filled = int(share * self.width)
         bar = "#" * filled + "-" * (self.width - filled)
         line = f"\r[{bar}] {share:4.0%} {now - self.started:6.1f} s  {self.label}"
-        self.stream.write(line.ljust(100)[:100])
+        self._write(line.ljust(100)[:100])
+
+    def _write(self, text: str) -> None:
+        # A management command's OutputWrapper ends every write with a newline unless told not to.
+        if isinstance(self.stream, OutputWrapper):
+            self.stream.write(text, ending="")
+        else:
+            self.stream.write(text)
         self.stream.flush()

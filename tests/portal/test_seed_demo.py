@@ -153,6 +153,8 @@ def test_enterprise_actions_with_their_histories(enterprise):
 
 def test_enterprise_seed_shows_a_progress_bar(enterprise):
     assert "\r[" in enterprise and "100%" in enterprise and "round 3/3" in enterprise
+    # Redrawn in place: one line for the whole bar, ended once.
+    assert enterprise.count("\n") == 1 and enterprise.endswith("\n")
 
 
 def test_enterprise_seed_twice_changes_nothing(enterprise, settings):
