@@ -269,7 +269,7 @@ def operations(staged: Stage, runs: int) -> list[tuple[str, Budget, Callable[[],
     lead, manager, member = _client(staged.lead), _client(staged.manager), _client(staged.member)
     survey_url = f"/surveys/{staged.open_round.pk}/{staged.team.slug}/"
     # Signed in beforehand: each submit run is a new respondent, and signing in is not the submit.
-    respondents = iter([(user, team, _client(user)) for user, team in staged.respondents[: runs + 2]])
+    respondents = iter([(user, team, _client(user)) for user, team in staged.respondents[: runs + 6]])
 
     def survey_submit() -> None:
         user, team, client = next(respondents)
@@ -388,8 +388,26 @@ def peak_memory_kib(run: Callable[[], None]) -> float:
     return peak / 1024
 
 
-def run_bench(*, runs: int, only: list[str] | None = None, log: Callable[[str], None] = print) -> dict:
-    """Stage, measure every operation (or those whose name contains one of ``only``), tidy up."""
+def profile_text(run: Callable[[], None], times: int = 3) -> str:
+    """Where the time of a few more runs goes, as pyinstrument's call tree (a dev dependency)."""
+    from pyinstrument import Profiler
+
+    profiler = Profiler(interval=0.001)
+    profiler.start()
+    for _ in range(times):
+        run()
+    profiler.stop()
+    return profiler.output_text(unicode=True, color=False)
+
+
+def run_bench(
+    *, runs: int, only: list[str] | None = None, profile: bool = False, log: Callable[[str], None] = print
+) -> dict:
+    """Stage, measure every operation (or those whose name contains one of ``only``), tidy up.
+
+    With ``profile``, each operation runs three more times under pyinstrument and its call tree
+    goes to ``log``; the measured numbers are not affected.
+    """
     staged = stage()
     results: list[Result] = []
     started = machine()
@@ -400,6 +418,8 @@ def run_bench(*, runs: int, only: list[str] | None = None, log: Callable[[str], 
                     continue
                 log(f"… {name}")
                 result = measure(name, budget, run, runs, note)
+                if profile and run is not None:
+                    log(profile_text(run))
                 if name.startswith("CSV") and not result.skipped:
                     one_round = Round.objects.scored().order_by("-closes_at").first()
                     all_peak = peak_memory_kib(run)

@@ -101,3 +101,18 @@ def test_bench_refuses_a_database_with_other_data(db, settings, tiny_scale):
     TeamFactory()
     with pytest.raises(CommandError, match="other data"):
         call_command("bench", runs=1, stdout=StringIO(), stderr=StringIO())
+
+
+def test_bench_profile_prints_where_the_time_goes(db, settings, tiny_scale, tmp_path):
+    settings.DEBUG = True
+    err = StringIO()
+    call_command(
+        "bench",
+        runs=1,
+        only=["survey page"],
+        profile=True,
+        output=tmp_path / "b.json",
+        stdout=StringIO(),
+        stderr=err,
+    )
+    assert "survey_take" in err.getvalue()

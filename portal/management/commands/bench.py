@@ -24,10 +24,15 @@ class Command(BaseCommand):
         parser.add_argument("--only", action="append", help="only operations whose name contains this")
         parser.add_argument("--output", type=Path, help="JSON file (default: bench-results-<vendor>.json)")
         parser.add_argument(
+            "--profile", action="store_true", help="print where each operation's time goes (pyinstrument)"
+        )
+        parser.add_argument(
             "--no-seed", action="store_true", help="fail instead of seeding when the data set is missing"
         )
 
-    def handle(self, *args, runs: int, only, output: Path | None, no_seed: bool, **options) -> None:
+    def handle(
+        self, *args, runs: int, only, output: Path | None, no_seed: bool, profile: bool, **options
+    ) -> None:
         # The test client serves no collected static files; WhiteNoise's note about that is noise here.
         warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
         if runs < 1:
@@ -45,7 +50,9 @@ class Command(BaseCommand):
             self.stdout.write("No data set here yet: seeding the enterprise data set first.")
             call_command("seed_demo", scale="enterprise", stdout=self.stdout, stderr=self.stderr)
         try:
-            report = bench.run_bench(runs=runs, only=only, log=lambda line: self.stderr.write(line))
+            report = bench.run_bench(
+                runs=runs, only=only, profile=profile, log=lambda line: self.stderr.write(line)
+            )
         except bench.NoData as error:
             raise CommandError(f"This database does not hold the enterprise data set: {error}.") from error
         output = output or Path(settings.BASE_DIR) / f"bench-results-{connection.vendor}.json"
