@@ -245,8 +245,11 @@ def tidy(staged: Stage) -> None:
 
 
 def _client(user) -> Client:
+    """A signed-in test client whose middleware is already loaded (a new client loads it on its first
+    request, and WhiteNoise then indexes every static file: a server process does that once)."""
     client = Client()
     client.force_login(user, backend=LOGIN_BACKEND)
+    client.get("/healthz")
     return client
 
 
@@ -294,6 +297,7 @@ def operations(staged: Stage, runs: int) -> list[tuple[str, Budget, Callable[[],
 
     counter = iter(range(1_000_000))
     api = Client()
+    api.get("/healthz")
     auth = {"HTTP_AUTHORIZATION": f"Bearer {staged.raw_token}"}
 
     def api_ingest() -> None:
