@@ -79,3 +79,18 @@ def client_for(client):
         return client
 
     return sign_in
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say how many browser journeys ran, so a CI log shows they were not silently skipped."""
+    counts = {
+        outcome: sum(
+            1
+            for report in terminalreporter.stats.get(outcome, [])
+            if ("browser", True) in report.user_properties
+        )
+        for outcome in ("passed", "failed", "error", "skipped")
+    }
+    if any(counts.values()):
+        summary = ", ".join(f"{n} {outcome}" for outcome, n in counts.items() if n)
+        terminalreporter.write_line(f"browser journeys (Chromium): {summary}")
