@@ -23,6 +23,26 @@ def _fast_test_settings():
         yield
 
 
+@pytest.fixture(scope="session")
+def _default_model_back_at_the_end(django_db_setup, django_db_blocker):
+    """A transactional test ends by emptying the database, data migrations included; with
+    --reuse-db the next run would then miss the shipped default model. Put it back at the end."""
+    yield
+    from tests.factories import ensure_default_model
+
+    with django_db_blocker.unblock():
+        ensure_default_model()
+
+
+@pytest.fixture(autouse=True)
+def _after_transactional_tests(request):
+    marker = request.node.get_closest_marker("django_db")
+    if {"transactional_db", "live_server"} & set(request.fixturenames) or (
+        marker and marker.kwargs.get("transaction")
+    ):
+        request.getfixturevalue("_default_model_back_at_the_end")
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     from django.core.cache import cache

@@ -55,6 +55,17 @@ class GroupLeadFactory(factory.django.DjangoModelFactory):
 # --- assessments ---------------------------------------------------------------------------
 
 
+def ensure_default_model():
+    """The shipped default model, as its data migration makes it. The flush after a transactional
+    test (live server, races) removes it; this puts it back."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("assessments.migrations.0002_default_model")
+    migration.create_default_model(apps, None)
+
+
 def make_model(
     *, points: int = 5, dimensions: int = 2, questions: int = 2, reverse_last: bool = True, name="Small"
 ):

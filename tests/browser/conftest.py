@@ -11,7 +11,6 @@ its data with the factories or with ``seed_demo`` (the ``demo`` fixture).
 
 from __future__ import annotations
 
-import importlib
 import os
 import re
 import shutil
@@ -21,6 +20,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 from django.core.management import call_command
+
+from tests.factories import ensure_default_model
 
 
 def _chromium() -> str | None:
@@ -187,15 +188,6 @@ def sign_in(live_server):
         )
 
     return sign_in
-
-
-def ensure_default_model():
-    """The shipped model comes from a data migration, which the flush after every transactional
-    test removes; put it back for the journeys that need it."""
-    from django.apps import apps
-
-    migration = importlib.import_module("assessments.migrations.0002_default_model")
-    migration.create_default_model(apps, None)
 
 
 @pytest.fixture
