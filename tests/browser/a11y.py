@@ -256,7 +256,8 @@ def assert_focus_visible(page, indicator: dict | None = None) -> None:
 
 
 def assert_tab_focus_visible(page, presses: int = 3) -> None:
-    """Tab from the top of the page: each element reached shows where focus is."""
+    """Press Tab a few times: each element reached shows where focus is. Tab starts from the top
+    of a page just opened (the skip link), else after what was last clicked or focused."""
     page.evaluate("window.scrollTo(0, 0); document.activeElement && document.activeElement.blur()")
     for _ in range(presses):
         page.keyboard.press("Tab")

@@ -190,6 +190,9 @@ def sign_in(live_server):
     return sign_in
 
 
+DEMO_ACCOUNTS = ("admin", "manager", "lead", "member")
+
+
 @pytest.fixture
 def demo(live_server, settings):
     """The demo portal of `make run` (seed_demo), with its accounts: admin, manager, lead, member."""
@@ -200,9 +203,6 @@ def demo(live_server, settings):
     call_command("seed_demo", stdout=StringIO())
     settings.DEBUG = False
     return {user.username: user for user in get_user_model().objects.filter(username__in=DEMO_ACCOUNTS)}
-
-
-DEMO_ACCOUNTS = ("admin", "manager", "lead", "member")
 
 
 @pytest.fixture
