@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 PYTEST_ARGS ?= -n 2
 
 .DEFAULT_GOAL := help
-.PHONY: help run test pytest lint migrate seed clean load
+.PHONY: help run test pytest lint migrate seed clean load screenshots
 
 help:
 	@echo "make run    set up .venv, migrate, load demo data, serve on http://127.0.0.1:$(PORT)"
@@ -54,6 +54,10 @@ pytest: $(INSTALLED)
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 test: lint pytest
+
+# Regenerate docs/screenshots/ (the README's pictures) from the browser journeys.
+screenshots: $(INSTALLED)
+	GEMBA_SCREENSHOTS=1 $(VENV)/bin/pytest -m browser -n 2
 
 LOAD_SECONDS ?= 60
 LOAD_USERS ?= 20

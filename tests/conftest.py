@@ -23,6 +23,26 @@ def _fast_test_settings():
         yield
 
 
+@pytest.fixture(scope="session")
+def _default_model_back_at_the_end(django_db_setup, django_db_blocker):
+    """A transactional test ends by emptying the database, data migrations included; with
+    --reuse-db the next run would then miss the shipped default model. Put it back at the end."""
+    yield
+    from assessments.services import default_model_ensure
+
+    with django_db_blocker.unblock():
+        default_model_ensure()
+
+
+@pytest.fixture(autouse=True)
+def _after_transactional_tests(request):
+    marker = request.node.get_closest_marker("django_db")
+    if {"transactional_db", "live_server"} & set(request.fixturenames) or (
+        marker and marker.kwargs.get("transaction")
+    ):
+        request.getfixturevalue("_default_model_back_at_the_end")
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     from django.core.cache import cache
@@ -88,3 +108,18 @@ def default_model(db):
     from assessments.services import default_model_ensure
 
     return default_model_ensure()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say how many browser journeys ran, so a CI log shows they were not silently skipped."""
+    counts = {
+        outcome: sum(
+            1
+            for report in terminalreporter.stats.get(outcome, [])
+            if ("browser", True) in report.user_properties
+        )
+        for outcome in ("passed", "failed", "error", "skipped")
+    }
+    if any(counts.values()):
+        summary = ", ".join(f"{n} {outcome}" for outcome, n in counts.items() if n)
+        terminalreporter.write_line(f"browser journeys (Chromium): {summary}")
