@@ -79,3 +79,23 @@ def client_for(client):
         return client
 
     return sign_in
+
+
+# --- Counts that tests report (``record_property("count:<what>", n)``), summed at the end --------
+# record_property travels with the test report, so the sums are right under pytest-xdist too.
+_COUNTS: dict[str, dict[str, int]] = {}
+
+
+def pytest_runtest_logreport(report):
+    if report.when == "call":
+        for name, value in report.user_properties:
+            if name.startswith("count:"):
+                _COUNTS.setdefault(name.removeprefix("count:"), {})[report.nodeid] = value
+
+
+def pytest_terminal_summary(terminalreporter):
+    for what, per_test in sorted(_COUNTS.items()):
+        terminalreporter.write_sep("-", f"{what}: {sum(per_test.values())} in {len(per_test)} tests")
+        if len(per_test) <= 20:
+            for nodeid, value in sorted(per_test.items()):
+                terminalreporter.write_line(f"{value:>6}  {nodeid}")
