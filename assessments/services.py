@@ -361,7 +361,9 @@ def scores_store(*, round: Round) -> None:
             result = scoring.score(
                 scoring.summarise_counts(per_dimension.get(dimension_id, {})), points, thresholds
             )
-            if result is None:
+            # Answered on the scale by fewer than k people (the others: don't know, N/A), the
+            # score would be those few people's answers, and the overall score would carry it.
+            if result is None or dimension_responses.get((team_id, dimension_id), 0) < round.k:
                 continue
             weighted.append((result.mean, float(dimension.weight)))
             dimension_scores.append(

@@ -68,6 +68,12 @@ def _side(team: Team, *, model, worker, name: str) -> Side:
 
 
 @pytest.fixture
+def small_model(db):
+    """5-point scale, 2 dimensions × 2 questions (dim-1, dim-2), the last of each reverse-scored."""
+    return make_model(points=5)
+
+
+@pytest.fixture
 def world(team, other_team, member, lead, manager, outsider, staff) -> World:
     model = make_model(points=5, name="Security")
     return World(
