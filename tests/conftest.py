@@ -23,6 +23,23 @@ def _fast_test_settings():
         yield
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database, with the default maturity model its data migration makes.
+
+    Transactional tests (the race tests, on PostgreSQL) flush every table when they end; with
+    --reuse-db the next run would start without that model. Making it again is a no-op if it
+    is there.
+    """
+    import importlib
+
+    from django.apps import apps
+
+    default_model = importlib.import_module("assessments.migrations.0002_default_model")
+    with django_db_blocker.unblock():
+        default_model.create_default_model(apps, None)
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     from django.core.cache import cache
