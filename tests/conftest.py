@@ -113,6 +113,6 @@ def pytest_runtest_logreport(report):
 def pytest_terminal_summary(terminalreporter):
     for what, per_test in sorted(_COUNTS.items()):
         terminalreporter.write_sep("-", f"{what}: {sum(per_test.values())} in {len(per_test)} tests")
-        if len(per_test) <= 20:
+        if len(per_test) <= 15:
             for nodeid, value in sorted(per_test.items()):
                 terminalreporter.write_line(f"{value:>6}  {nodeid}")
