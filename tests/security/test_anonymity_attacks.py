@@ -202,6 +202,24 @@ def test_hidden_team_round_has_only_its_count_stored(scenario):
         assert not model.objects.filter(round=scenario.q1, team=scenario.ledger).exists()
 
 
+def test_a_hidden_team_round_is_in_neither_the_team_history_nor_the_round_export(scenario, client_for, staff):
+    import csv
+    import io
+
+    client = client_for(staff)
+
+    def rows(url):
+        body = b"".join(client.get(url).streaming_content).decode()
+        return list(csv.DictReader(io.StringIO(body)))
+
+    history = rows("/teams/refunds/history.csv")
+    assert {row["round"] for row in history} == {"Q0"}
+    export = rows(f"/org/rounds/{scenario.q1.pk}.csv")
+    assert {row["team"] for row in export} == {"checkout", "ledger"}
+    everything = rows("/org/rounds.csv")
+    assert not [row for row in everything if row["team"] == "refunds" and row["round"] == "Q1"]
+
+
 # --- Subtraction: group and org means hold only teams at k -------------------------------------
 
 
@@ -318,6 +336,38 @@ def test_keys_do_not_line_up_participations_with_answers_or_comments(many_submis
         assert _hits(people, responses, owner) <= CHANCE
     by_response_key = list(Response.objects.filter(round=round_).order_by("pk").values_list("pk", flat=True))
     assert _hits(people, by_response_key, owner) <= CHANCE
+
+
+def test_saving_answers_writes_nothing_but_the_response_its_answers_and_the_participation(small_model, team):
+    """No audit entry, history row or log with a time next to what was answered or who took part."""
+    from django.apps import apps
+
+    round_ = make_round(model=small_model, teams=[team], state="open")
+    user = MembershipFactory(team=team).user
+    questions = Question.objects.filter(dimension__model=small_model).values_list("pk", flat=True)
+    dimension = small_model.dimensions.first()
+
+    def counts():
+        return {model._meta.label: model.objects.count() for model in apps.get_models()}
+
+    before = counts()
+    for submit in (False, True, True):
+        response_save(
+            round=round_,
+            team=team,
+            user=user,
+            answers=dict.fromkeys(questions, "3"),
+            comments={dimension.pk: "fine"},
+            submit=submit,
+        )
+    after = counts()
+    changed = {label for label in before if before[label] != after[label]}
+    assert changed == {
+        "assessments.Response",
+        "assessments.Answer",
+        "assessments.Comment",
+        "assessments.Participation",
+    }
 
 
 def test_no_row_of_either_side_carries_a_time():
