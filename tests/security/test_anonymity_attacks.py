@@ -256,7 +256,7 @@ def test_org_median_on_a_team_dashboard_holds_only_teams_at_k(scenario, client_f
 # --- A dimension that only one or two people answered on the scale ------------------------------
 
 
-def test_a_dimension_answered_by_fewer_than_k_people_is_not_scored(small_model, team):
+def test_a_dimension_answered_by_fewer_than_k_people_is_not_scored(small_model, team, lead, client_for):
     """Four people answer, but only one of them on the scale in dim-2 (the others: don't know).
     A dim-2 score would be that one person's answers; the overall score would give it away too."""
     round_ = make_round(model=small_model, teams=[team], state="open")
@@ -275,6 +275,11 @@ def test_a_dimension_answered_by_fewer_than_k_people_is_not_scored(small_model, 
     score = TeamScore.objects.get(round=round_, team=team)
     dim_1 = DimensionScore.objects.get(round=round_, dimension_key="dim-1")
     assert score.mean == pytest.approx(dim_1.mean), "the overall score must not carry dim-2"
+    client = client_for(lead)
+    for page in ("/teams/checkout/", "/org/", "/org/heatmap.csv", f"/api/v1/rounds/{round_.pk}/scores"):
+        assert client.get(page).status_code == 200, page
+    dashboard = client.get("/teams/checkout/").context["results"]
+    assert [row.key for row in dashboard.dimensions] == ["dim-1"]
 
 
 # --- Joining participations to responses --------------------------------------------------------
