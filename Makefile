@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 PYTEST_ARGS ?= -n 2
 
 .DEFAULT_GOAL := help
-.PHONY: help run test pytest lint migrate seed clean load bench bench-postgres
+.PHONY: help run test pytest lint migrate seed clean load screenshots bench bench-postgres
 
 help:
 	@echo "make run    set up .venv, migrate, load demo data, serve on http://127.0.0.1:$(PORT)"
@@ -68,6 +68,10 @@ bench: $(INSTALLED)
 
 bench-postgres:
 	$(MAKE) bench DATABASE_URL=$(BENCH_POSTGRES_URL)
+
+# Regenerate docs/screenshots/ (the README's pictures) from the browser journeys.
+screenshots: $(INSTALLED)
+	GEMBA_SCREENSHOTS=1 $(VENV)/bin/pytest -m browser -n 2
 
 LOAD_SECONDS ?= 60
 LOAD_USERS ?= 20

@@ -119,12 +119,32 @@ class DateTimeLocalInput(forms.DateTimeInput):
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
+class TeamsField(forms.ModelMultipleChoiceField):
+    """Team ids beyond the database's integer range are invalid choices, not a database error.
+
+    (Django guards a single id, but SQLite refuses an over-long one inside ``IN (…)`` — a 500.)
+    """
+
+    def _check_values(self, value):
+        for pk in value:
+            try:
+                number = int(str(pk))
+            except ValueError:
+                continue  # not a number at all: the parent names it an invalid choice
+            if not -(2**63) <= number < 2**63:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": pk}
+                )
+        return super()._check_values(value)
+
+
 class RoundForm(forms.ModelForm):
     """A lead starts a round for some of the teams they run."""
 
     class Meta:
         model = Round
         fields = ["name", "model", "teams", "opens_at", "closes_at", "k", "k_detail"]
+        field_classes = {"teams": TeamsField}
         widgets = {
             "teams": forms.CheckboxSelectMultiple,
             "opens_at": DateTimeLocalInput(),
@@ -149,11 +169,28 @@ class RoundForm(forms.ModelForm):
             raise forms.ValidationError(_("Choose at least one team."))
         return teams
 
+    def clean_opens_at(self):
+        return _within_years(self.cleaned_data["opens_at"])
+
     def clean_closes_at(self):
-        closes_at = self.cleaned_data["closes_at"]
+        closes_at = _within_years(self.cleaned_data["closes_at"])
         if closes_at <= timezone.now():
             raise forms.ValidationError(_("A new round must close in the future."))
         return closes_at
+
+
+ROUND_YEARS = (2000, 2999)
+
+
+def _within_years(moment):
+    # Far from UTC, the first and last days Python knows (year 1, year 9999) have no UTC time:
+    # storing them would fail. No survey round runs then anyway.
+    if not ROUND_YEARS[0] <= moment.year <= ROUND_YEARS[1]:
+        raise forms.ValidationError(
+            _("Enter a date between the years %(first)s and %(last)s.")
+            % {"first": ROUND_YEARS[0], "last": ROUND_YEARS[1]}
+        )
+    return moment
 
 
 class TargetLevelsForm(forms.Form):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.mail import send_mass_mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -189,7 +189,7 @@ def response_save(
     ``comments`` maps dimension ids to text. A submit must answer every question (the form
     checks that); the response then counts and the member's participation is recorded.
     """
-    if not round.is_open:
+    if not _still_open(round):
         raise RoundNotOpen
     key = respondent_key(user_id=user.pk, round_id=round.pk, team_id=team.pk)
     status = Response.Status.SUBMITTED if submit else Response.Status.DRAFT
@@ -219,6 +219,25 @@ def response_save(
             [Participation(user=user, round=round, team=team)], ignore_conflicts=True
         )
     return response
+
+
+def _still_open(round: Round) -> bool:
+    """Whether the round takes answers, read again under a shared lock on its row.
+
+    ``round_close`` locks the row for update: a close that came first makes this wait and then
+    see the round closed (nothing is saved into stored scores); a save that came first makes
+    the close wait until it is committed, so the close counts it. Saves share the lock and do
+    not wait for each other. (SQLite serialises writers by itself.)
+    """
+    if connection.vendor != "postgresql":
+        return Round.objects.only("opens_at", "closes_at", "closed_at").get(pk=round.pk).is_open
+    with connection.cursor() as cursor:
+        table = connection.ops.quote_name(Round._meta.db_table)
+        cursor.execute(
+            f"SELECT opens_at, closes_at, closed_at FROM {table} WHERE id = %s FOR SHARE", [round.pk]
+        )
+        opens_at, closes_at, closed_at = cursor.fetchone()
+    return Round(opens_at=opens_at, closes_at=closes_at, closed_at=closed_at).is_open
 
 
 def _answer_rows(response: Response, answers: Mapping[int, str | None]) -> Iterable[Answer]:
@@ -386,7 +405,9 @@ def scores_store(*, round: Round) -> None:
             result = scoring.score(
                 scoring.summarise_counts(per_dimension.get(dimension_id, {})), points, thresholds
             )
-            if result is None:
+            # Answered on the scale by fewer than k people (the others: don't know, N/A), the
+            # score would be those few people's answers, and the overall score would carry it.
+            if result is None or dimension_responses.get((team_id, dimension_id), 0) < round.k:
                 continue
             weighted.append((result.mean, float(dimension.weight)))
             dimension_scores.append(

@@ -56,14 +56,19 @@ def survey_take(request: HttpRequest, round_id: int, team_slug: str) -> HttpResp
         submit = request.POST.get("action") == "submit"
         form = SurveyForm(request.POST, model=round_.model, dimensions=dimensions, submit=submit)
         if form.is_valid():
-            services.response_save(
-                round=round_,
-                team=team,
-                user=request.user,
-                answers=form.answers(),
-                comments=form.comments(),
-                submit=submit,
-            )
+            try:
+                services.response_save(
+                    round=round_,
+                    team=team,
+                    user=request.user,
+                    answers=form.answers(),
+                    comments=form.comments(),
+                    submit=submit,
+                )
+            except services.RoundNotOpen:  # closed while the page was being sent
+                messages.error(request, _("This round is not open, so nothing was saved."))
+                context["status"] = Round.Status.CLOSED
+                return render(request, "assessments/survey_closed.html", context, status=200)
             if submit:
                 messages.success(
                     request,

@@ -124,7 +124,8 @@ class ActionForm(forms.ModelForm):
             round_ = self.fields["source_round"].queryset.filter(pk=int(round_id)).first()
             if round_ is not None:
                 self.initial["source_round"] = round_.pk
-        if dimension:
+        # PostgreSQL refuses a NUL byte in a query: no key has one, so there is nothing to find.
+        if dimension and "\x00" not in dimension:
             choices = self.fields["dimension"].queryset
             if dimension.isdigit():
                 found = choices.filter(pk=int(dimension)).first()

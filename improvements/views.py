@@ -91,9 +91,12 @@ def _move(request: HttpRequest, action: Action) -> HttpResponse:
 
 
 def _back(request: HttpRequest, default: str) -> str:
-    """The page the form came from (``next``), when it is one of ours; else ``default``."""
+    """The page the form came from (``next``), when it is one of ours; else ``default``.
+
+    Only a path on this site will do: ``redirect()`` would take any other word for a URL name.
+    """
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target

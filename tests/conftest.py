@@ -23,6 +23,20 @@ def _fast_test_settings():
         yield
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database, with the default maturity model its data migration makes.
+
+    Transactional tests (races, browser journeys) flush every table when they end; with
+    --reuse-db the next run would start without that model. Making it again is a no-op if it
+    is there; tests that need it mid-session ask for the ``default_model`` fixture.
+    """
+    from assessments.services import default_model_ensure
+
+    with django_db_blocker.unblock():
+        default_model_ensure()
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     from django.core.cache import cache
@@ -88,3 +102,35 @@ def default_model(db):
     from assessments.services import default_model_ensure
 
     return default_model_ensure()
+
+
+# --- Counts that tests report (``record_property("count:<what>", n)``), summed at the end --------
+# record_property travels with the test report, so the sums are right under pytest-xdist too.
+_COUNTS: dict[str, dict[str, int]] = {}
+
+
+def pytest_runtest_logreport(report):
+    if report.when == "call":
+        for name, value in report.user_properties:
+            if name.startswith("count:"):
+                _COUNTS.setdefault(name.removeprefix("count:"), {})[report.nodeid] = value
+
+
+def pytest_terminal_summary(terminalreporter):
+    for what, per_test in sorted(_COUNTS.items()):
+        terminalreporter.write_sep("-", f"{what}: {sum(per_test.values())} in {len(per_test)} tests")
+        if len(per_test) <= 15:
+            for nodeid, value in sorted(per_test.items()):
+                terminalreporter.write_line(f"{value:>6}  {nodeid}")
+    # Say how many browser journeys ran, so a CI log shows they were not silently skipped.
+    counts = {
+        outcome: sum(
+            1
+            for report in terminalreporter.stats.get(outcome, [])
+            if ("browser", True) in report.user_properties
+        )
+        for outcome in ("passed", "failed", "error", "skipped")
+    }
+    if any(counts.values()):
+        summary = ", ".join(f"{n} {outcome}" for outcome, n in counts.items() if n)
+        terminalreporter.write_line(f"browser journeys (Chromium): {summary}")

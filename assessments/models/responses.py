@@ -20,8 +20,13 @@ from teams.models import Team
 
 
 class Participation(models.Model):
-    """That a person took part in a round for a team: for counts and reminders, never for answers."""
+    """That a person took part in a round for a team: for counts and reminders, never for answers.
 
+    Its key is random too: answers and comments get growing ids as they come in, so growing
+    participation ids would pair the n-th participation with the n-th set of answers.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
@@ -32,6 +37,8 @@ class Participation(models.Model):
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="participations")
 
     class Meta:
+        # Random order, like responses: never the order people took part in.
+        ordering = ["id"]
         verbose_name = _("participation")
         verbose_name_plural = _("participations")
         constraints = [

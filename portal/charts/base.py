@@ -50,6 +50,9 @@ _SVG_OPEN = re.compile(r"<svg\b[^>]*>")
 # pygal's hidden helper paths carry style="opacity: 0"; the CSP blocks style attributes, so they
 # become the equivalent presentation attribute.
 _OPACITY_STYLE = re.compile(r'style="opacity:\s*([0-9.]+)"')
+# Ids pygal gives its legend entries for its (stripped) tooltip script: the same in every chart,
+# so two charts on a page would repeat them, and a page's ids must be unique.
+_LEGEND_ID = re.compile(r'\sid="activate-serie-\d+"')
 
 
 @dataclass(frozen=True)
@@ -93,8 +96,10 @@ def dash(index: int) -> dict:
 
 
 def sanitise(svg: str) -> str:
-    """Drop every <script> and comment pygal wrote; keep the drawing and its style."""
-    return _OPACITY_STYLE.sub(r'opacity="\1"', _COMMENT.sub("", _SCRIPT.sub("", svg)))
+    """Drop every <script> and comment pygal wrote, and the legend ids only its script used; keep
+    the drawing and its style."""
+    svg = _LEGEND_ID.sub("", _COMMENT.sub("", _SCRIPT.sub("", svg)))
+    return _OPACITY_STYLE.sub(r'opacity="\1"', svg)
 
 
 def render(chart, *, title: str, description: str, table: Table, slug: str = "chart") -> Chart:

@@ -42,6 +42,12 @@ def test_responses_are_ordered_by_their_random_key_not_by_insertion():
     assert Response._meta.ordering == ["id"]
 
 
+def test_participations_have_a_random_key_too():
+    # Answer ids grow as submissions come in: growing participation ids would pair them up.
+    assert isinstance(Participation._meta.pk, models.UUIDField)
+    assert Participation._meta.ordering == ["id"]
+
+
 def test_respondent_key_is_a_keyed_hash_not_the_user_id(settings):
     key = respondent_key(user_id=7, round_id=1, team_id=2)
     assert len(key) == 64 and "7" * 3 not in key
@@ -62,13 +68,26 @@ def test_no_admin_page_lists_responses_answers_comments_or_participations():
 
 
 def test_deleting_a_user_removes_participation_and_keeps_the_aggregates(open_round, team, colleagues):
-    from assessments.models import TeamScore
-    from assessments.services import round_close
+    from assessments.models import DimensionScore, TeamScore
+    from assessments.services import round_close, scores_store
 
-    for user in colleagues[:3]:
-        answer_all(open_round, team, user, "4")
+    for user, value in zip(colleagues[:3], "425", strict=True):
+        answer_all(open_round, team, user, value)
     round_close(round=open_round)
+    stored = TeamScore.objects.values("responses", "mean", "index", "level").get(round=open_round, team=team)
+    dimensions = sorted(DimensionScore.objects.filter(round=open_round).values_list("dimension_key", "mean"))
+    gone = colleagues[0].pk
     colleagues[0].delete()
     assert Participation.objects.filter(round=open_round).count() == 2
-    assert TeamScore.objects.get(round=open_round, team=team).responses == 3
+    assert not Participation.objects.filter(user_id=gone).exists()
     assert Response.objects.filter(round=open_round).count() == 3
+    # Their answers stay, unlinked; rebuilding the scores (manage.py rebuild_scores) keeps them.
+    scores_store(round=open_round)
+    assert (
+        TeamScore.objects.values("responses", "mean", "index", "level").get(round=open_round, team=team)
+        == stored
+    )
+    assert (
+        sorted(DimensionScore.objects.filter(round=open_round).values_list("dimension_key", "mean"))
+        == dimensions
+    )

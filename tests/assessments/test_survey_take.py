@@ -105,6 +105,19 @@ def test_closed_round_refuses_answers(client_for, member, small_model, team):
     assert not Response.objects.exists()
 
 
+def test_round_closed_while_the_answers_were_on_their_way_saves_nothing(
+    client_for, member, open_round, team, monkeypatch
+):
+    # The page saw the round open; by the time the answers are saved, a close has committed.
+    from assessments import services
+
+    monkeypatch.setattr(services, "_still_open", lambda round: False)
+    response = client_for(member).post(url(open_round, team), post_data(open_round, ["4", "4", "4", "4"]))
+    assert response.status_code == 200
+    assert "nothing was saved" in response.content.decode()
+    assert not Response.objects.exists() and not Participation.objects.exists()
+
+
 @pytest.mark.parametrize("persona", ["outsider", "manager", "staff"])
 def test_non_members_get_404(persona, request, open_round, team, client_for):
     user = request.getfixturevalue(persona)

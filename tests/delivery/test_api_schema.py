@@ -64,7 +64,7 @@ def test_every_operation_is_covered():
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=str)
 @pytest.mark.parametrize(("method", "path"), OPERATIONS, ids=[f"{m} {p}" for m, p in OPERATIONS])
 def test_api_never_answers_with_a_server_error(
-    api_schema, client, raw_token, team, settings, method, path, mode
+    api_schema, client, raw_token, team, settings, method, path, mode, record_property
 ):
     settings.GEMBA_API_RATE_LIMIT = 0
     session_id = client.cookies["sessionid"].value
@@ -94,3 +94,4 @@ def test_api_never_answers_with_a_server_error(
     with connection_kept_open():
         check()
     assert calls
+    record_property("count:schemathesis API cases", len(calls))

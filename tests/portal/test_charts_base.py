@@ -38,3 +38,9 @@ def test_chart_template_gives_style_the_csp_nonce_and_renders_the_table():
     html = Template('{% include "includes/_chart.html" %}').render(context)
     assert '<style nonce="abc"' in html
     assert '<th scope="row">Q1</th><td>40.0</td>' in html
+
+
+def test_two_charts_share_only_the_ids_made_from_their_slug():
+    # pygal names legend entries activate-serie-0, -1, … in every chart; ids must be unique on a page.
+    first, second = (set(re.findall(r'\sid="([^"]+)"', sample_chart().svg)) for _ in range(2))
+    assert first & second == {"trend-title", "trend-desc"}

@@ -80,7 +80,7 @@ def test_a_team_without_deployments_says_so(client_for, member):
 def test_page_shows_four_trend_charts_with_data_tables_and_no_script(client_for, member, history):
     html = client_for(member).get(URL).content.decode()
     assert html.count('<figure class="chart"') == 4
-    assert html.count('<table class="visually-hidden">') == 4
+    assert html.count('<div class="visually-hidden"><table class="chart-data">') == 4
     assert "<script>" not in html
     assert re.search(r'<style nonce="[^"]+"', html)
     assert "style=" not in re.sub(r"<svg.*?</svg>", "", html, flags=re.S)

@@ -1,0 +1,68 @@
+"""At phone width (375 px) the survey, home and both dashboards fit the screen and stay usable."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.a11y import assert_fits_width, check_page
+
+pytestmark = pytest.mark.browser
+
+
+def open_menu_and_go(phone, link: str) -> None:
+    """The navigation folds into a menu button on a phone."""
+    toggle = phone.get_by_role("button", name="Toggle navigation")
+    expect(toggle).to_be_visible()
+    toggle.tap()
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    phone.get_by_role("navigation", name="Main").get_by_role("link", name=link, exact=True).tap()
+
+
+def test_member_uses_gemba_on_a_phone(phone, demo, sign_in, screenshot):
+    sign_in(phone, demo["member"])
+    phone.goto("/")
+    assert_fits_width(phone)
+    check_page(phone, focus=False)
+    phone.get_by_role("link", name="Take the survey").tap()
+
+    expect(phone.get_by_role("heading", level=1)).to_contain_text("Checkout")
+    assert_fits_width(phone)
+    check_page(phone, focus=False)
+    first = phone.locator("fieldset.question").first
+    option = first.locator("label").nth(5)
+    option.scroll_into_view_if_needed()
+    option.tap()
+    expect(first.locator("input:checked")).to_have_count(1)
+    expect(phone.locator("[data-answered]")).to_have_text("1")
+    first.scroll_into_view_if_needed()
+    screenshot(phone, "survey-phone", from_top=False)  # the sticky progress bar above a question
+    save = phone.get_by_role("button", name="Save draft")
+    save.scroll_into_view_if_needed()
+    expect(save).to_be_in_viewport()
+    save.tap()
+    expect(phone.get_by_role("status")).to_contain_text("Draft saved")
+    assert_fits_width(phone)
+
+    open_menu_and_go(phone, "Home")
+    expect(phone.get_by_text("Draft saved")).to_be_visible()
+    phone.get_by_role("region", name="My teams").get_by_role("link", name="Checkout", exact=True).tap()
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Checkout")
+    assert_fits_width(phone)
+    check_page(phone, focus=False)
+    radar = phone.get_by_role("img", name=re.compile("Maturity per dimension"))
+    radar.scroll_into_view_if_needed()
+    expect(radar).to_be_in_viewport()
+    assert radar.bounding_box()["width"] <= 375
+
+    open_menu_and_go(phone, "Organisation")
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Organisation")
+    assert_fits_width(phone)
+    check_page(phone, focus=False)
+    # The heatmap is wider than a phone: it scrolls inside its own box, the page does not.
+    box = phone.locator(".table-responsive", has=phone.locator("table.heatmap"))
+    assert box.evaluate("el => el.scrollWidth > el.clientWidth")
+    phone.get_by_label("Group", exact=True).select_option(label="Platform")
+    phone.get_by_role("button", name="Show").tap()
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Platform")
+    assert_fits_width(phone)
