@@ -13,5 +13,4 @@ urlpatterns = [
         name="experiment_edit",
     ),
     path("teams/<slug:slug>/actions/limits/", views.wip_limits, name="wip_limits"),
-    path("teams/<slug:slug>/actions/export.csv", views.actions_export, name="actions_export"),
 ]

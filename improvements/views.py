@@ -1,29 +1,26 @@
-"""Pages and writes of one improvement action, WIP limits and the CSV export.
+"""Pages and writes of one improvement action, and WIP limits.
 
 Where the views live: the board (``/teams/<slug>/actions/``) is a composed page with flow charts,
 and charts belong to ``portal``, which a domain app never imports; so the board view lives in
 ``portal/views/actions.py`` and creates actions through this app's form and service. Everything
 here needs no chart: the action page, moves (from the board or the action page), A3 edits,
-experiments, WIP limits and the export.
+experiments and WIP limits. The CSV export of a team's actions sits with the other exports in
+``portal/views/exports.py``.
 """
 
 from __future__ import annotations
-
-import csv
-from collections.abc import Iterator
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from improvements import services
 from improvements.access import action_for_user, can_set_limits, can_work_on, require_worker
@@ -205,82 +202,3 @@ def wip_limits(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request, "improvements/wip_limits.html", {"team": team, "form": form, "rows": rows}, status=status
     )
-
-
-# --- CSV export ------------------------------------------------------------------------------
-
-CSV_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-class _Echo:
-    """A file-like object whose write returns the line, for a streamed csv.writer."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def _cell(value) -> str:
-    text = "" if value is None else str(value)
-    # A spreadsheet would run a cell starting with these as a formula: keep it text.
-    return "'" + text if text.startswith(CSV_FORMULA_PREFIXES) else text
-
-
-def _export_rows(team) -> Iterator[list[str]]:
-    yield [
-        _("id"),
-        _("title"),
-        _("stage"),
-        _("in stage since"),
-        _("owner"),
-        _("due date"),
-        _("overdue"),
-        _("dimension key"),
-        _("dimension"),
-        _("source round"),
-        _("created at"),
-        _("current condition"),
-        _("target condition"),
-        _("root cause"),
-        _("countermeasure"),
-        _("outcome"),
-        _("experiments"),
-    ]
-    actions = (
-        Action.objects.filter(team=team)
-        .select_related("owner", "dimension", "source_round")
-        .annotate(experiment_count=Count("experiments"))
-        .order_by("pk")
-    )
-    for action in actions.iterator(chunk_size=500):
-        yield [
-            action.pk,
-            action.title,
-            action.stage,
-            timezone.localtime(action.stage_changed_at).isoformat(timespec="seconds"),
-            action.owner.get_username() if action.owner else "",
-            action.due_date.isoformat() if action.due_date else "",
-            "yes" if action.is_overdue else "no",
-            action.dimension.key if action.dimension else "",
-            action.dimension.name if action.dimension else "",
-            action.source_round.name if action.source_round else "",
-            timezone.localtime(action.created_at).isoformat(timespec="seconds"),
-            action.current_condition,
-            action.target_condition,
-            action.root_cause,
-            action.countermeasure,
-            action.outcome,
-            action.experiment_count,
-        ]
-
-
-@require_GET
-@login_required
-def actions_export(request: HttpRequest, slug: str) -> StreamingHttpResponse:
-    """A team's actions as CSV (UTF-8, header row), streamed; for whoever may see the board."""
-    team = team_for_user(request.user, slug)
-    writer = csv.writer(_Echo())
-    lines = (writer.writerow([_cell(value) for value in row]) for row in _export_rows(team))
-    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
-    filename = f"gemba-actions-{team.slug}-{timezone.localdate().isoformat()}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response

@@ -22,6 +22,7 @@ urlpatterns = [
     path("teams/<slug:slug>/", team_dashboard, name="team_dashboard"),
     path("teams/<slug:slug>/targets/", team_targets, name="team_targets"),
     path("teams/<slug:slug>/history.csv", exports.team_history_csv, name="export_team_history"),
+    path("teams/<slug:slug>/actions/export.csv", exports.actions_csv, name="actions_export"),
     path("org/", org_dashboard, name="org_dashboard"),
     path("org/heatmap.csv", exports.heatmap_csv, name="export_heatmap"),
     path("org/rounds.csv", exports.all_rounds_csv, name="export_all_rounds"),

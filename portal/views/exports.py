@@ -6,30 +6,60 @@ import csv
 from collections.abc import Iterable, Iterator
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count
 from django.http import HttpRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET
 
 from assessments.models import DimensionScore, Round
 from assessments.results import org_heatmap
+from improvements.models import Action
 from portal.views.params import int_param
 from teams.access import team_for_user
 
 
 class _Echo:
+    """A file-like object whose write returns the line, for a streamed csv.writer."""
+
     def write(self, value: str) -> str:
         return value
 
 
+# A spreadsheet runs a cell starting with one of these as a formula: such text gets a leading '.
+CSV_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value) -> str | int | float:
+    if value is None:
+        return ""
+    if isinstance(value, int | float):
+        return value
+    text = str(value)
+    if text.startswith(CSV_FORMULA_PREFIXES) and not _is_number(text):
+        return "'" + text
+    return text
+
+
+def _is_number(text: str) -> bool:
+    """A formatted number such as "-2.00" (a negative change) stays as it is."""
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
 def csv_response(filename: str, header: list[str], rows: Iterable[Iterable]) -> StreamingHttpResponse:
-    """Stream rows as CSV without holding them in memory."""
+    """Stream rows as CSV without holding them in memory; text never reaches a spreadsheet as a formula."""
     writer = csv.writer(_Echo())
 
     def lines() -> Iterator[str]:
         yield writer.writerow(header)
         for row in rows:
-            yield writer.writerow(row)
+            yield writer.writerow([_cell(value) for value in row])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -175,3 +205,62 @@ def heatmap_csv(request: HttpRequest) -> StreamingHttpResponse:
 
     name = slugify(heatmap.round.name) if heatmap.round else "none"
     return csv_response(f"gemba-heatmap-{name}.csv", header, rows())
+
+
+ACTIONS_HEADER = [
+    _lazy("id"),
+    _lazy("title"),
+    _lazy("stage"),
+    _lazy("in stage since"),
+    _lazy("owner"),
+    _lazy("due date"),
+    _lazy("overdue"),
+    _lazy("dimension key"),
+    _lazy("dimension"),
+    _lazy("source round"),
+    _lazy("created at"),
+    _lazy("current condition"),
+    _lazy("target condition"),
+    _lazy("root cause"),
+    _lazy("countermeasure"),
+    _lazy("outcome"),
+    _lazy("experiments"),
+]
+
+
+@require_GET
+@login_required
+def actions_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
+    """A team's improvement actions, for whoever may see its board."""
+    team = team_for_user(request.user, slug)
+    actions = (
+        Action.objects.filter(team=team)
+        .select_related("owner", "dimension", "source_round")
+        .annotate(experiment_count=Count("experiments"))
+        .order_by("pk")
+    )
+
+    def rows() -> Iterator[list]:
+        for action in actions.iterator(chunk_size=500):
+            yield [
+                action.pk,
+                action.title,
+                action.stage,
+                timezone.localtime(action.stage_changed_at).isoformat(timespec="seconds"),
+                action.owner.get_username() if action.owner else "",
+                action.due_date.isoformat() if action.due_date else "",
+                "yes" if action.is_overdue else "no",
+                action.dimension.key if action.dimension else "",
+                action.dimension.name if action.dimension else "",
+                action.source_round.name if action.source_round else "",
+                timezone.localtime(action.created_at).isoformat(timespec="seconds"),
+                action.current_condition,
+                action.target_condition,
+                action.root_cause,
+                action.countermeasure,
+                action.outcome,
+                action.experiment_count,
+            ]
+
+    filename = f"gemba-actions-{team.slug}-{timezone.localdate().isoformat()}.csv"
+    return csv_response(filename, [str(column) for column in ACTIONS_HEADER], rows())
