@@ -95,6 +95,16 @@ def _user(username: str, password_hash: str, *, first: str = "", last: str = "",
     return user
 
 
+def _demo_accounts(org: DemoOrganisation, password_hash: str) -> tuple:
+    """The four demo accounts of SPEC §6 (found again on a second run), recorded on ``org``."""
+    admin = _user("admin", password_hash, first="Alex", last="Admin", is_staff=True, is_superuser=True)
+    manager = _user("manager", password_hash, first="Maria", last="Manager")
+    lead = _user("lead", password_hash, first="Leo", last="Lead")
+    member = _user("member", password_hash, first="Mia", last="Member")
+    org.users.update(admin=admin, manager=manager, lead=lead, member=member)
+    return admin, manager, lead, member
+
+
 def seed_organisation() -> DemoOrganisation:
     """Create (or find) the demo groups, teams, people and the four demo accounts."""
     rng = random.Random(20261124)
@@ -102,11 +112,7 @@ def seed_organisation() -> DemoOrganisation:
     password_hash = make_password(DEMO_PASSWORD)
     org = DemoOrganisation()
 
-    admin = _user("admin", password_hash, first="Alex", last="Admin", is_staff=True, is_superuser=True)
-    manager = _user("manager", password_hash, first="Maria", last="Manager")
-    lead = _user("lead", password_hash, first="Leo", last="Lead")
-    member = _user("member", password_hash, first="Mia", last="Member")
-    org.users.update(admin=admin, manager=manager, lead=lead, member=member)
+    admin, manager, lead, member = _demo_accounts(org, password_hash)
 
     people = [f"{first} {last}" for first in FIRST_NAMES for last in LAST_NAMES]
     rng.shuffle(people)
@@ -194,11 +200,7 @@ def seed_enterprise_organisation(scale: EnterpriseScale, *, progress=None) -> De
     rng = random.Random(20261125)
     password_hash = make_password(DEMO_PASSWORD)
     org = DemoOrganisation()
-    admin = _user("admin", password_hash, first="Alex", last="Admin", is_staff=True, is_superuser=True)
-    manager = _user("manager", password_hash, first="Maria", last="Manager")
-    lead = _user("lead", password_hash, first="Leo", last="Lead")
-    member = _user("member", password_hash, first="Mia", last="Member")
-    org.users.update(admin=admin, manager=manager, lead=lead, member=member)
+    admin, manager, lead, member = _demo_accounts(org, password_hash)
 
     names = _enterprise_group_names(scale)
     Group.objects.bulk_create(
