@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import secrets
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -45,6 +47,10 @@ NOT_APPLICABLE = Answer.Special.NOT_APPLICABLE.value
 
 class RoundNotOpen(Exception):
     """Answers can be saved only while a round is open."""
+
+
+class IncompleteSubmit(ValueError):
+    """A submit must answer every question of the model (the survey form checks this first)."""
 
 
 def respondent_key(*, user_id: int, round_id: int, team_id: int) -> str:
@@ -187,10 +193,18 @@ def response_save(
 
     ``answers`` maps question ids to "1".."points", "dk", "na" or None (not answered yet);
     ``comments`` maps dimension ids to text. A submit must answer every question (the form
-    checks that); the response then counts and the member's participation is recorded.
+    checks that first; IncompleteSubmit otherwise); the response then counts and the member's
+    participation is recorded. A draft never replaces a submitted response: it is returned
+    unchanged, still submitted.
     """
     if not _still_open(round):
         raise RoundNotOpen
+    if submit:
+        expected = set(
+            Question.objects.filter(dimension__model_id=round.model_id).values_list("pk", flat=True)
+        )
+        if {question_id for question_id, token in answers.items() if token} != expected:
+            raise IncompleteSubmit("A submit answers every question of the model, and only those.")
     key = respondent_key(user_id=user.pk, round_id=round.pk, team_id=team.pk)
     status = Response.Status.SUBMITTED if submit else Response.Status.DRAFT
     # Insert-if-absent, then lock: two racing submits end up on the one row, one after the other.
@@ -200,6 +214,10 @@ def response_save(
     created = response.pk == candidate.pk
 
     if not created:
+        if not submit and response.status == Response.Status.SUBMITTED:
+            # A submitted response changes only by a complete submit: a draft posted afterwards
+            # (an old tab, a second window) keeps what was sent. The page says so.
+            return response
         response.answers.all().delete()
         response.comments.all().delete()
         if submit and response.status != Response.Status.SUBMITTED:
@@ -268,12 +286,64 @@ def round_close(*, round: Round, now=None, by=None) -> Round:
         locked.closed_at = min(now, locked.closes_at)
     # Drafts never count; once the round is closed nobody can finish them, so they go.
     Response.objects.filter(round=locked, status=Response.Status.DRAFT).delete()
+    round_anonymise(round=locked)
     scores_store(round=locked)
     locked.scored_at = now
     # update() rather than save(): closing must not trip the frozen-settings guard.
     Round.objects.filter(pk=locked.pk).update(closed_at=locked.closed_at, scored_at=locked.scored_at)
     record(AuditEvent.Action.ROUND_CLOSED, locked, actor=by, early=early)
     return locked
+
+
+@transaction.atomic
+def round_anonymise(*, round: Round) -> int:
+    """Cut every link between people and the answers of a closed round; returns the responses kept.
+
+    Responses, answers and comments are deleted and written again in a random order, with fresh
+    random keys and no respondent key, all in the caller's transaction: afterwards rowid and
+    ctid order, xmin, id order and key order are those of one shuffle, and the HMAC of a person
+    finds nothing. Participation keeps only that a person took part. Nothing can be edited after
+    the close, so nothing needs the respondent keys any more.
+    """
+    shuffle = secrets.SystemRandom().shuffle
+    responses = list(Response.objects.filter(round=round).values_list("pk", "team_id", "status"))
+    answers = list(
+        Answer.objects.filter(response__round=round).values_list(
+            "response_id", "question_id", "value", "special"
+        )
+    )
+    comments = list(
+        Comment.objects.filter(response__round=round).values_list("response_id", "dimension_id", "text")
+    )
+    Answer.objects.filter(response__round=round).delete()
+    Comment.objects.filter(response__round=round).delete()
+    Response.objects.filter(round=round).delete()
+
+    for rows in (responses, answers, comments):
+        shuffle(rows)
+    fresh = {old: uuid.uuid4() for old, _team, _status in responses}
+    Response.objects.bulk_create(
+        (
+            Response(id=fresh[old], round_id=round.pk, team_id=team_id, status=status, respondent_key=None)
+            for old, team_id, status in responses
+        ),
+        batch_size=2000,
+    )
+    Answer.objects.bulk_create(
+        (
+            Answer(response_id=fresh[old], question_id=question_id, value=value, special=special)
+            for old, question_id, value, special in answers
+        ),
+        batch_size=2000,
+    )
+    Comment.objects.bulk_create(
+        (
+            Comment(response_id=fresh[old], dimension_id=dimension_id, text=text)
+            for old, dimension_id, text in comments
+        ),
+        batch_size=2000,
+    )
+    return len(responses)
 
 
 def rounds_close_due(*, now=None) -> int:
@@ -361,6 +431,7 @@ def scores_store(*, round: Round) -> None:
     )
 
     team_scores, dimension_scores, distributions = [], [], []
+    published_teams = set(scored_teams)
     for team_id in team_ids:
         responses = responses_by_team.get(team_id, 0)
         if team_id not in scored_teams:
@@ -387,7 +458,10 @@ def scores_store(*, round: Round) -> None:
                 bucket[value] = bucket.get(value, 0) + n
             dk_by_dimension[question.dimension_id] += tally.dont_know
             na_by_dimension[question.dimension_id] += tally.not_applicable
-            if team_id in detailed_teams:
+            answered = sum(tally.counts.values())
+            # A question's distribution and mean need k_detail people who answered it on the scale:
+            # with fewer, "don't know" from the others would leave one person's answers on show.
+            if team_id in detailed_teams and answered >= round.k_detail:
                 distributions.append(
                     QuestionDistribution(
                         round=round,
@@ -397,6 +471,7 @@ def scores_store(*, round: Round) -> None:
                         counts=[tally.counts.get(point, 0) for point in range(1, points + 1)],
                         dont_know=tally.dont_know,
                         not_applicable=tally.not_applicable,
+                        answered=answered,
                         mean=scoring.summarise_counts(used).mean,
                     )
                 )
@@ -427,7 +502,20 @@ def scores_store(*, round: Round) -> None:
                 )
             )
         overall = scoring.weighted_mean(weighted)
-        overall_index = scoring.index(overall, points) if overall is not None else None
+        if overall is None:
+            # Every dimension fell below its gate: the team–round is hidden like one below k.
+            team_scores.append(
+                TeamScore(
+                    round=round,
+                    team_id=team_id,
+                    responses=responses,
+                    invited=invited.get(team_id, 0),
+                    hidden=True,
+                )
+            )
+            published_teams.discard(team_id)
+            continue
+        overall_index = scoring.index(overall, points)
         team_scores.append(
             TeamScore(
                 round=round,
@@ -437,14 +525,14 @@ def scores_store(*, round: Round) -> None:
                 hidden=False,
                 mean=overall,
                 index=overall_index,
-                level=scoring.level(overall_index, thresholds) if overall_index is not None else None,
+                level=scoring.level(overall_index, thresholds),
             )
         )
 
     TeamScore.objects.bulk_create(team_scores, batch_size=1000)
     DimensionScore.objects.bulk_create(dimension_scores, batch_size=1000)
     QuestionDistribution.objects.bulk_create(distributions, batch_size=1000)
-    _store_comments(round=round, team_ids=detailed_teams)
+    _store_comments(round=round, team_ids=detailed_teams & published_teams)
     # A rebuild stamps the round anew: caches of org aggregates are keyed on these stamps
     # (results.scores_version). A first close has no stamp yet; round_close sets it next.
     Round.objects.filter(pk=round.pk, scored_at__isnull=False).update(scored_at=timezone.now())

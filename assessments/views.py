@@ -57,7 +57,7 @@ def survey_take(request: HttpRequest, round_id: int, team_slug: str) -> HttpResp
         form = SurveyForm(request.POST, model=round_.model, dimensions=dimensions, submit=submit)
         if form.is_valid():
             try:
-                services.response_save(
+                response = services.response_save(
                     round=round_,
                     team=team,
                     user=request.user,
@@ -79,7 +79,16 @@ def survey_take(request: HttpRequest, round_id: int, team_slug: str) -> HttpResp
                     % {"team": team.name},
                 )
                 return redirect("home")
-            messages.success(request, _("Draft saved. Come back any time before the round closes."))
+            if response.status == response.Status.SUBMITTED:
+                messages.warning(
+                    request,
+                    _(
+                        "You had already sent your answers, so this draft was not saved: what you sent "
+                        "stays as it was. To change it, answer every question and press Submit."
+                    ),
+                )
+            else:
+                messages.success(request, _("Draft saved. Come back any time before the round closes."))
             return redirect("survey_take", round_id=round_.pk, team_slug=team.slug)
         missing = sum(1 for name, errors in form.errors.items() if name.startswith("q"))
         messages.error(
@@ -93,6 +102,8 @@ def survey_take(request: HttpRequest, round_id: int, team_slug: str) -> HttpResp
             if missing
             else _("Please correct the marked fields. Nothing was sent."),
         )
+        own = services.response_for(round=round_, team=team, user=request.user)
+        context["submitted"] = bool(own and own.status == own.Status.SUBMITTED)
         status_code = 400
     else:
         response = services.response_for(round=round_, team=team, user=request.user)

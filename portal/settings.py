@@ -34,9 +34,24 @@ if not SECRET_KEY:
         )
     SECRET_KEY = _DEVELOPMENT_SECRET_KEY
 
-# The key that turns a respondent into an anonymous respondent key (HMAC). Kept apart from
-# SECRET_KEY so rotating session signing does not orphan survey drafts; defaults to it.
-RESPONDENT_KEY_SECRET = env.str("GEMBA_RESPONDENT_SECRET", default=SECRET_KEY)
+# The key that turns a respondent into an anonymous respondent key (HMAC) while a round is open.
+# A secret of its own: whoever holds SECRET_KEY (session signing) must not also be able to find
+# which open response is whose, and rotating SECRET_KEY must not orphan survey drafts. Only in
+# development is it derived from SECRET_KEY when unset; production refuses to start without it.
+RESPONDENT_KEY_SECRET = env.str("GEMBA_RESPONDENT_SECRET", default="")
+if not RESPONDENT_KEY_SECRET:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "GEMBA_RESPONDENT_SECRET is not set. With DJANGO_DEBUG=false Gemba needs a secret of its "
+            "own for the anonymous respondent keys (not DJANGO_SECRET_KEY), for example from: "
+            "python -c 'import secrets; print(secrets.token_urlsafe(64))'"
+        )
+    import hashlib
+    import hmac
+
+    RESPONDENT_KEY_SECRET = hmac.new(SECRET_KEY.encode(), b"gemba-respondent-key", hashlib.sha256).hexdigest()
+elif RESPONDENT_KEY_SECRET == SECRET_KEY:
+    raise ImproperlyConfigured("GEMBA_RESPONDENT_SECRET must differ from DJANGO_SECRET_KEY.")
 
 ALLOWED_HOSTS = env.list(
     "DJANGO_ALLOWED_HOSTS",

@@ -52,6 +52,7 @@ def environment(production: bool) -> dict[str, str]:
         env.update(
             DJANGO_DEBUG="false",
             DJANGO_SECRET_KEY=secrets.token_urlsafe(64),
+            GEMBA_RESPONDENT_SECRET=secrets.token_urlsafe(64),
             DJANGO_ALLOWED_HOSTS=HOST,
             # Plain HTTP on loopback: no redirect to HTTPS, no HSTS. Everything else as in production.
             DJANGO_SECURE_SSL_REDIRECT="false",

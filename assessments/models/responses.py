@@ -1,8 +1,10 @@
 """Who took part, and what was answered — kept apart so no one can join the two.
 
 Participation names a person but holds no answers. Response holds answers but no person:
-a random UUID key, the round and team, and an HMAC of (user, round, team) with a server
-secret so the respondent alone finds it again. No timestamps anywhere, no history tracking.
+a random UUID key, the round and team, and, while the round is open, an HMAC of (user, round,
+team) with GEMBA_RESPONDENT_SECRET so the respondent alone finds it again. When the round closes
+``round_anonymise`` rewrites responses, answers and comments in a random order with fresh keys
+and wipes the respondent keys. No timestamps anywhere, no history tracking.
 """
 
 from __future__ import annotations
@@ -65,7 +67,9 @@ class Response(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="responses")
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="responses")
-    respondent_key = models.CharField(max_length=64, editable=False)
+    # The respondent's keyed hash while the round is open; NULL once it closed (nothing can change).
+    # NULL rather than "": wiped keys must not collide in the one-response-per-respondent constraint.
+    respondent_key = models.CharField(max_length=64, null=True, editable=False)  # noqa: DJ001
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
 
     objects = ResponseQuerySet.as_manager()

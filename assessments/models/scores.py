@@ -1,8 +1,11 @@
 """Aggregates stored when a round closes. Dashboards read only these, never raw answers.
 
-Anonymity by construction: a team–round below the round's k gets a TeamScore with its response
-count and nothing else — no mean exists to leak. Distributions and comments are stored only at
-k_detail or more.
+Anonymity by construction, and one gate on the way out. A team–round below its gate gets a
+TeamScore with its response count and nothing else, so no mean exists to leak: a dimension score
+needs k people who answered that dimension on the scale, a per-question distribution or mean
+k_detail people who answered that question on the scale, comments k_detail responses. Readers go
+through the ``published()`` QuerySet methods, which apply the same rules again, so a row written
+by any other path (an old version, a hand-made fixture, an admin) still cannot be shown.
 """
 
 from __future__ import annotations
@@ -17,9 +20,13 @@ from teams.models import Team
 
 
 class TeamScoreQuerySet(models.QuerySet["TeamScore"]):
+    def published(self) -> TeamScoreQuerySet:
+        """Team–rounds whose results may be shown: at least one dimension passed its gate."""
+        return self.filter(hidden=False, index__isnull=False, responses__gte=models.F("round__k"))
+
     def visible(self) -> TeamScoreQuerySet:
-        """Team–rounds that reached the round's k: the only ones with scores."""
-        return self.filter(hidden=False)
+        """Team–rounds that passed the gate (the name the dashboards use)."""
+        return self.published()
 
     def history(self, team: Team) -> TeamScoreQuerySet:
         """One team's scored rounds, oldest first."""
@@ -51,6 +58,13 @@ class TeamScore(models.Model):
 
     objects = TeamScoreQuerySet.as_manager()
 
+    class HiddenReason(models.TextChoices):
+        FEW_RESPONSES = "few-responses", _("fewer responses than the anonymity threshold")
+        FEW_ON_SCALE = (
+            "few-on-scale",
+            _("too few people answered on the scale (the others: don't know or N/A)"),
+        )
+
     class Meta:
         verbose_name = _("team score")
         verbose_name_plural = _("team scores")
@@ -59,15 +73,34 @@ class TeamScore(models.Model):
     def __str__(self) -> str:
         return f"{self.team} · {self.round}"
 
+    @property
+    def is_published(self) -> bool:
+        """Python twin of ``published()``, for a row already in hand (its round loaded)."""
+        return not self.hidden and self.index is not None and self.responses >= self.round.k
+
+    @property
+    def hidden_reason(self) -> TeamScore.HiddenReason | None:
+        """Why a team–round shows no score: too few responses, or too few of them on the scale."""
+        if self.is_published:
+            return None
+        if self.responses < self.round.k:
+            return self.HiddenReason.FEW_RESPONSES
+        return self.HiddenReason.FEW_ON_SCALE
+
 
 class DimensionScoreQuerySet(models.QuerySet["DimensionScore"]):
+    def published(self) -> DimensionScoreQuerySet:
+        """Dimension scores of k or more people who answered that dimension on the scale."""
+        return self.filter(responses__gte=models.F("round__k"))
+
     def for_team_round(self, team: Team, round: Round) -> DimensionScoreQuerySet:
         return self.filter(team=team, round=round).select_related("dimension").order_by("dimension__order")
 
     def trend(self, team: Team) -> DimensionScoreQuerySet:
-        """All dimension scores of a team across rounds, oldest round first."""
+        """All published dimension scores of a team across rounds, oldest round first."""
         return (
-            self.filter(team=team)
+            self.published()
+            .filter(team=team)
             .select_related("dimension")
             .order_by("round__closes_at", "round_id", "dimension__order")
         )
@@ -75,7 +108,8 @@ class DimensionScoreQuerySet(models.QuerySet["DimensionScore"]):
     def org_trend(self) -> list[dict]:
         """Per round and dimension key: mean index over the teams that reached k (only they have rows)."""
         return list(
-            self.values("round_id", "dimension_key")
+            self.published()
+            .values("round_id", "dimension_key")
             .annotate(mean_index=models.Avg("index"))
             .order_by("round_id", "dimension_key")
         )
@@ -109,6 +143,12 @@ class DimensionScore(models.Model):
         return f"{self.team} · {self.round} · {self.dimension_key}"
 
 
+class QuestionDistributionQuerySet(models.QuerySet["QuestionDistribution"]):
+    def published(self) -> QuestionDistributionQuerySet:
+        """Distributions (and means) of k_detail or more people who answered the question on the scale."""
+        return self.filter(answered__gte=models.F("round__k_detail"))
+
+
 class QuestionDistribution(models.Model):
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="question_distributions")
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="question_distributions")
@@ -118,7 +158,11 @@ class QuestionDistribution(models.Model):
     counts = models.JSONField()
     dont_know = models.PositiveIntegerField()
     not_applicable = models.PositiveIntegerField()
+    # People who answered this question on the scale (sum of counts): its gate is k_detail.
+    answered = models.PositiveIntegerField(_("answered on the scale"), default=0)
     mean = models.FloatField(null=True, help_text=_("Mean of the values used (reverse-scored where needed)."))
+
+    objects = QuestionDistributionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("question distribution")
@@ -131,6 +175,17 @@ class QuestionDistribution(models.Model):
         return f"{self.team} · {self.round} · {self.question_key}"
 
 
+class DimensionCommentQuerySet(models.QuerySet["DimensionComment"]):
+    def published(self) -> DimensionCommentQuerySet:
+        """Comments of published team–rounds with k_detail or more responses."""
+        scores = TeamScore.objects.published().filter(
+            round=models.OuterRef("round"),
+            team=models.OuterRef("team"),
+            responses__gte=models.F("round__k_detail"),
+        )
+        return self.filter(models.Exists(scores))
+
+
 class DimensionComment(models.Model):
     """A comment copied out of its response at close: unattributed, in a shuffled order."""
 
@@ -139,6 +194,8 @@ class DimensionComment(models.Model):
     dimension = models.ForeignKey(Dimension, on_delete=models.PROTECT, related_name="+")
     position = models.PositiveIntegerField()
     text = models.TextField()
+
+    objects = DimensionCommentQuerySet.as_manager()
 
     class Meta:
         ordering = ["dimension__order", "position"]

@@ -92,14 +92,41 @@ def test_distribution_counts_every_point_dont_know_and_na(small_model, team, col
     submit(round_, team, colleagues[0], ["5", "1", "dk", "na"])
     submit(round_, team, colleagues[1], ["5", "2", "dk", "3"])
     submit(round_, team, colleagues[2], ["1", "2", "4", "3"])
+    submit(round_, team, colleagues[3], ["dk", "na", "2", "3"])
+    submit(round_, team, colleagues[4], ["na", "dk", "4", "dk"])
     round_close(round=round_)
     first = QuestionDistribution.objects.get(round=round_, question_key="dim-1-q1")
-    assert first.counts == [1, 0, 0, 0, 2]
+    assert (first.counts, first.dont_know, first.not_applicable) == ([1, 0, 0, 0, 2], 1, 1)
     reverse = QuestionDistribution.objects.get(round=round_, question_key="dim-1-q2")
     assert reverse.counts == [1, 2, 0, 0, 0]  # as given, before reverse scoring
     assert reverse.mean == pytest.approx((5 + 4 + 4) / 3)  # values used
     third = QuestionDistribution.objects.get(round=round_, question_key="dim-2-q1")
-    assert (third.dont_know, third.not_applicable, third.counts) == (2, 0, [0, 0, 0, 1, 0])
+    assert (third.dont_know, third.not_applicable, third.counts, third.answered) == (2, 0, [0, 1, 0, 2, 0], 3)
+
+
+def test_no_question_distribution_from_fewer_than_k_detail_people_on_the_scale(small_model, team, colleagues):
+    """Four "don't know" and one answer on the scale: that answer would be one person's, on show."""
+    round_ = make_round(model=small_model, teams=[team], k=3, k_detail=5)
+    submit(round_, team, colleagues[0], ["4", "2", "5", "1"])
+    for colleague in colleagues[1:]:
+        submit(round_, team, colleague, ["dk", "dk", "4", "na"])
+    round_close(round=round_)
+    stored = set(QuestionDistribution.objects.filter(round=round_).values_list("question_key", flat=True))
+    assert stored == {"dim-2-q1"}  # the only question five people answered on the scale
+
+
+def test_a_team_round_with_no_dimension_above_its_gate_is_hidden(small_model, team, colleagues):
+    """One on the scale, two "don't know" to everything (k = k_detail = 3): nothing to publish."""
+    round_ = make_round(model=small_model, teams=[team], k=3, k_detail=3)
+    submit(round_, team, colleagues[0], ["4", "2", "5", "1"])
+    submit(round_, team, colleagues[1], ["dk"] * 4)
+    submit(round_, team, colleagues[2], ["dk"] * 4)
+    round_close(round=round_)
+    score = TeamScore.objects.get(round=round_, team=team)
+    assert (score.hidden, score.index, score.responses) == (True, None, 3)
+    assert score.hidden_reason == TeamScore.HiddenReason.FEW_ON_SCALE
+    assert not DimensionScore.objects.filter(round=round_).exists()
+    assert not QuestionDistribution.objects.filter(round=round_).exists()
 
 
 def test_comments_are_not_stored_in_submission_order(small_model, team):

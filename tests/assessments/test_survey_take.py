@@ -68,6 +68,47 @@ def test_member_can_change_answers_until_close(client_for, member, open_round, t
     assert "You have sent your answers" in client.get(url(open_round, team)).content.decode()
 
 
+def test_a_draft_posted_after_a_submit_keeps_the_submitted_answers(client_for, member, open_round, team):
+    client = client_for(member)
+    client.post(url(open_round, team), post_data(open_round, ["4", "2", "dk", "na"]))
+    # An old tab: "Save draft" with nothing (or a few things) answered.
+    page = client.post(
+        url(open_round, team), post_data(open_round, [None, "1", None, None], action="draft"), follow=True
+    )
+    assert "this draft was not saved: what you sent stays as it was" in page.content.decode()
+    stored = Response.objects.get()
+    assert stored.status == "submitted"
+    assert set(Answer.objects.values_list("value", "special")) == {
+        (4, ""),
+        (2, ""),
+        (None, "dk"),
+        (None, "na"),
+    }
+    assert Participation.objects.count() == 1
+
+
+def test_a_submitted_survey_offers_no_draft_button(client_for, member, open_round, team):
+    client = client_for(member)
+    client.post(url(open_round, team), post_data(open_round, ["4", "2", "dk", "na"]))
+    page = client.get(url(open_round, team)).content.decode()
+    assert 'value="draft"' not in page
+    assert "what you sent stays as it is until a complete submit replaces it" in page
+    # A failed re-submit does not offer it either.
+    page = client.post(url(open_round, team), post_data(open_round, ["4", None, None, None])).content.decode()
+    assert 'value="draft"' not in page
+
+
+def test_the_service_refuses_a_submit_without_every_answer(member, open_round, team):
+    from assessments.services import IncompleteSubmit, response_save
+
+    first = Question.objects.filter(dimension__model=open_round.model).first()
+    with pytest.raises(IncompleteSubmit):
+        response_save(
+            round=open_round, team=team, user=member, answers={first.pk: "3"}, comments={}, submit=True
+        )
+    assert not Response.objects.exists() and not Participation.objects.exists()
+
+
 def test_submit_with_missing_answers_keeps_the_given_ones_and_writes_nothing(
     client_for, member, open_round, team
 ):

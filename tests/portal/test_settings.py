@@ -13,6 +13,7 @@ PRODUCTION_ENV = {
     "DJANGO_DEBUG": "false",
     "DJANGO_SECRET_KEY": "p" * 20 + "-Zq8#vX2!mK9$wL4^nB7&cR1*tY6(uJ3)eH5_sD0+fG",
     "DJANGO_ALLOWED_HOSTS": "gemba.example.com",
+    "GEMBA_RESPONDENT_SECRET": "r" * 20 + "-Yq7#wX3!nK8$vL5^mB6&dR2*uY7(tJ4)fH6_aD9+gG",
 }
 
 
@@ -29,6 +30,33 @@ def test_production_refuses_to_start_without_a_secret_key():
     result = run_django(["manage.py", "check"], {"DJANGO_DEBUG": "false", "DJANGO_ALLOWED_HOSTS": "x"})
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY is not set" in result.stderr
+
+
+def test_production_refuses_to_start_without_a_respondent_secret():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "GEMBA_RESPONDENT_SECRET"}
+    result = run_django(["manage.py", "check"], env)
+    assert result.returncode != 0
+    assert "GEMBA_RESPONDENT_SECRET is not set" in result.stderr
+
+
+def test_production_refuses_a_respondent_secret_equal_to_the_secret_key():
+    env = {**PRODUCTION_ENV, "GEMBA_RESPONDENT_SECRET": PRODUCTION_ENV["DJANGO_SECRET_KEY"]}
+    result = run_django(["manage.py", "check"], env)
+    assert result.returncode != 0
+    assert "must differ from DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_development_respondent_secret_is_derived_not_the_secret_key():
+    result = run_django(
+        [
+            "-c",
+            "import django; django.setup(); from django.conf import settings; "
+            "secret = settings.RESPONDENT_KEY_SECRET; "
+            "print(secret != settings.SECRET_KEY and len(secret))",
+        ],
+        {"DJANGO_DEBUG": "true"},
+    )
+    assert result.stdout.strip() == "64", result.stderr
 
 
 def test_check_deploy_is_clean_with_only_the_documented_variables():
