@@ -1,8 +1,8 @@
 """Survey results for BI tools: GET /api/v1/rounds/{id}/scores (portal/api.py mounts this router).
 
-Same visibility as the org dashboard: any signed-in person sees team aggregates, and only for
-team–rounds that reached the round's k. A team below k appears with its response count and
-``hidden: true`` — there is no score stored for it that could be sent.
+Same visibility as the org dashboard (teams.access): the teams whose results the person may
+open, and only numbers that passed their gate. A team–round below it appears with its response
+count, ``hidden: true`` and the reason — there is no score stored for it that could be sent.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from ninja import Path, Router, Schema, Status
 from ninja.security import django_auth
 
 from assessments.models import DimensionScore, Round, TeamScore
+from teams.access import teams_with_results
 
 router = Router(tags=["survey results"])
 
@@ -36,6 +37,7 @@ class TeamScoresOut(Schema):
     responses: int
     members: int
     hidden: bool
+    hidden_reason: str | None
     index: float | None
     level: int | None
     dimensions: list[DimensionScoreOut]
@@ -65,17 +67,22 @@ class ValidationErrorOut(Schema):
     response={200: RoundScoresOut, 401: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut},
     summary="A closed round's scores, team × dimension",
     description=(
-        "Signed-in users only. Teams below the round's anonymity threshold k are listed with their "
-        "response count and `hidden: true`, never with a score. Open or unknown rounds are 404."
+        "Signed-in users only, for the teams whose results they may open. Teams below the round's "
+        "anonymity gate are listed with their response count, `hidden: true` and `hidden_reason` "
+        "(`few-responses` or `few-on-scale`), never with a score. Open or unknown rounds are 404."
     ),
 )
 def round_scores(request: HttpRequest, round_id: Annotated[int, Path(ge=1, le=2**31 - 1)]):
     round_ = Round.objects.scored().select_related("model").filter(pk=round_id).first()
     if round_ is None:
         return Status(404, {"detail": _("No closed round with this id.")})
+    teams = teams_with_results(request.user)
     dimensions: dict[int, list[dict]] = {}
     for score in (
-        DimensionScore.objects.filter(round=round_).select_related("dimension").order_by("dimension__order")
+        DimensionScore.objects.published()
+        .filter(round=round_, team__in=teams)
+        .select_related("dimension")
+        .order_by("dimension__order")
     ):
         dimensions.setdefault(score.team_id, []).append(
             {
@@ -88,21 +95,25 @@ def round_scores(request: HttpRequest, round_id: Annotated[int, Path(ge=1, le=2*
                 "stdev": round(score.stdev, 3),
             }
         )
-    teams = [
-        {
-            "team": score.team.slug,
-            "group": score.team.group.slug if score.team.group else None,
-            "responses": score.responses,
-            "members": score.invited,
-            "hidden": score.hidden,
-            "index": None if score.hidden else round(score.index, 2),
-            "level": None if score.hidden else score.level,
-            "dimensions": [] if score.hidden else dimensions.get(score.team_id, []),
-        }
-        for score in TeamScore.objects.filter(round=round_)
-        .select_related("team__group")
-        .order_by("team__name")
-    ]
+    rows = []
+    for score in (
+        TeamScore.objects.filter(round=round_, team__in=teams).select_related("team__group", "round")
+    ).order_by("team__name"):
+        published = score.is_published
+        reason = score.hidden_reason
+        rows.append(
+            {
+                "team": score.team.slug,
+                "group": score.team.group.slug if score.team.group else None,
+                "responses": score.responses,
+                "members": score.invited,
+                "hidden": not published,
+                "hidden_reason": reason.value if reason else None,
+                "index": round(score.index, 2) if published else None,
+                "level": score.level if published else None,
+                "dimensions": dimensions.get(score.team_id, []) if published else [],
+            }
+        )
     return Status(
         200,
         {
@@ -112,6 +123,6 @@ def round_scores(request: HttpRequest, round_id: Annotated[int, Path(ge=1, le=2*
             "model": str(round_.model),
             "scale_points": round_.model.scale_points,
             "k": round_.k,
-            "teams": teams,
+            "teams": rows,
         },
     )

@@ -1,7 +1,9 @@
-"""Results as dashboards show them, read only from the aggregates stored when rounds close.
+"""Results as dashboards, exports and the API show them: the one read path for published numbers.
 
-Nothing here touches a response or an answer. A team–round below k has a TeamScore with its
-count and nothing else, so whatever is built here cannot show more than that.
+Nothing here touches a response or an answer; everything reads the aggregates stored at close
+through their ``published()`` QuerySets (models/scores.py), which hold the k rules. Which teams a
+person sees comes from teams.access, the visibility policy. Org and group aggregates (means,
+medians, levels, trends) are drawn only from at least k teams that passed the gate.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from dataclasses import dataclass, field
 from statistics import median
 
 from django.core.cache import cache
+from django.db.models import Count, Q
 
 from assessments import scoring
 from assessments.models import (
@@ -22,6 +25,7 @@ from assessments.models import (
     TargetLevel,
     TeamScore,
 )
+from teams.access import teams_with_results
 from teams.models import Group, Team
 
 # The dimension that holds Westrum's six aspects of culture in the default model.
@@ -102,10 +106,11 @@ class TeamResults:
 
     @property
     def hidden(self) -> bool:
-        return self.score is None or self.score.hidden
+        return self.score is None or not self.score.is_published
 
     @property
     def detailed(self) -> bool:
+        """Whether per-question details may exist: k_detail responses (each question has its own gate)."""
         return not self.hidden and self.score.responses >= self.round.k_detail
 
     @property
@@ -138,7 +143,7 @@ def team_results(team: Team, round_id: int | None = None) -> TeamResults:
     history = list(TeamScore.objects.history(team).select_related("round__model"))
     results = TeamResults(team=team, rounds=[score.round for score in reversed(history)])
     results.participation = [
-        ParticipationRow(round=s.round, responses=s.responses, invited=s.invited, hidden=s.hidden)
+        ParticipationRow(round=s.round, responses=s.responses, invited=s.invited, hidden=not s.is_published)
         for s in reversed(history)
     ]
     if not history:
@@ -147,7 +152,7 @@ def team_results(team: Team, round_id: int | None = None) -> TeamResults:
     position = history.index(chosen)
     results.score, results.round = chosen, chosen.round
     results.level_names = chosen.round.model.level_names
-    results.previous = next((s for s in reversed(history[:position]) if not s.hidden), None)
+    results.previous = next((s for s in reversed(history[:position]) if s.is_published), None)
     results.targets = dict(TargetLevel.objects.filter(team=team).values_list("dimension_key", "level"))
 
     # One query for the whole trend; the chosen and previous rounds come out of it too.
@@ -156,7 +161,7 @@ def team_results(team: Team, round_id: int | None = None) -> TeamResults:
     for score in DimensionScore.objects.trend(team):
         by_round[score.round_id][score.dimension_key] = score
         names.setdefault(score.dimension_key, score.dimension.name)
-    visible_history = [s for s in history if not s.hidden]
+    visible_history = [s for s in history if s.is_published]
     results.trend_labels = [s.round.name for s in visible_history]
     keys = [d.dimension_key for d in by_round.get(chosen.round_id, {}).values()] or list(names)
     results.trend = {
@@ -165,7 +170,7 @@ def team_results(team: Team, round_id: int | None = None) -> TeamResults:
         ]
         for key in keys
     }
-    if chosen.hidden:
+    if not chosen.is_published:
         return results
 
     previous = by_round.get(results.previous.round_id, {}) if results.previous else {}
@@ -207,18 +212,22 @@ def team_results(team: Team, round_id: int | None = None) -> TeamResults:
                 mean=d.mean,
                 reverse=d.question.reverse,
             )
-            for d in QuestionDistribution.objects.filter(round=chosen.round, team=team)
+            for d in QuestionDistribution.objects.published()
+            .filter(round=chosen.round, team=team)
             .select_related("question__dimension")
             .order_by("question__dimension__order", "question__order")
         ]
         results.comments = list(
-            DimensionComment.objects.filter(round=chosen.round, team=team).select_related("dimension")
+            DimensionComment.objects.published()
+            .filter(round=chosen.round, team=team)
+            .select_related("dimension")
         )
     return results
 
 
 def _org_median(round_: Round) -> dict[str, float]:
-    """Median index per dimension over the teams of the round that reached k.
+    """Median index per dimension over the teams of the round that passed the gate, for the
+    dimensions at least k teams have: a median of fewer teams is nearly a team's own number.
 
     Cached under the round's scores stamp (scored_at, renewed by every scores_store): every team
     dashboard of a round shows the same medians, read from one row per team and dimension.
@@ -226,9 +235,11 @@ def _org_median(round_: Round) -> dict[str, float]:
 
     def compute() -> dict[str, float]:
         values: dict[str, list[float]] = defaultdict(list)
-        for key, index in DimensionScore.objects.filter(round=round_).values_list("dimension_key", "index"):
+        for key, index in (
+            DimensionScore.objects.published().filter(round=round_).values_list("dimension_key", "index")
+        ):
             values[key].append(index)
-        return {key: median(indexes) for key, indexes in values.items()}
+        return {key: median(indexes) for key, indexes in values.items() if len(indexes) >= round_.k}
 
     if round_.scored_at is None:
         return compute()
@@ -258,6 +269,8 @@ class HeatRow:
     delta: float | None
     cells: dict[str, HeatCell] = field(default_factory=dict)
     can_open: bool = False
+    # TeamScore.HiddenReason value when hidden: too few responses, or too few on the scale.
+    hidden_reason: str | None = None
 
     @property
     def rate(self) -> int:
@@ -266,6 +279,9 @@ class HeatRow:
 
 @dataclass
 class Heatmap:
+    """One round of the org or a group: the rows of the teams the viewer may open, and aggregates
+    over every team of the view that passed the gate (shown only when they are at least k)."""
+
     round: Round | None
     rounds: list[Round]
     groups: list[Group]
@@ -274,28 +290,60 @@ class Heatmap:
     dimensions: list[tuple[str, str]] = field(default_factory=list)
     rows: list[HeatRow] = field(default_factory=list)
     level_names: dict[int, str] = field(default_factory=dict)
+    # Every team of the view in this round, openable or not: only for the aggregates below.
+    all_rows: list[HeatRow] = field(default_factory=list)
 
     @property
     def visible_rows(self) -> list[HeatRow]:
+        """The viewer's rows that have results."""
         return [row for row in self.rows if not row.hidden]
 
     @property
+    def scored_rows(self) -> list[HeatRow]:
+        """Every team of the view with results, whether or not the viewer may open it."""
+        return [row for row in self.all_rows if not row.hidden]
+
+    @property
+    def has_aggregates(self) -> bool:
+        """Org and group numbers need at least k teams with results (SPEC §3.3)."""
+        return self.round is not None and len(self.scored_rows) >= self.round.k
+
+    @property
     def mean_index(self) -> float | None:
+        if not self.has_aggregates:
+            return None
         return scoring.group_index(
-            [scoring.TeamResult(r.team.slug, r.responses, r.index) for r in self.rows], self.round.k
+            [scoring.TeamResult(r.team.slug, r.responses, r.index) for r in self.scored_rows], self.round.k
         )
 
     @property
     def level_counts(self) -> dict[int, int]:
         counts = dict.fromkeys(sorted(self.level_names) or range(1, 6), 0)
-        for row in self.visible_rows:
+        if not self.has_aggregates:
+            return counts
+        for row in self.scored_rows:
             if row.level:
                 counts[row.level] = counts.get(row.level, 0) + 1
         return counts
 
     def dimension_mean(self, key: str) -> float | None:
-        values = [row.cells[key].index for row in self.visible_rows if key in row.cells]
-        return sum(values) / len(values) if values else None
+        values = [row.cells[key].index for row in self.scored_rows if key in row.cells]
+        return sum(values) / len(values) if self.round and len(values) >= self.round.k else None
+
+
+def org_round(rounds: list[Round], team_ids: set[int]) -> Round | None:
+    """The round the org (or a group: ``team_ids``) shows by default: the newest scored round that
+    covers more than half of its active teams. A round a lead made for one team never becomes the
+    org's view. When no round covers that many, the one covering the most (newest first).
+
+    ``rounds`` are newest first and carry ``covered``: how many of ``team_ids`` each includes.
+    """
+    if not rounds:
+        return None
+    for candidate in rounds:
+        if 2 * candidate.covered > len(team_ids):
+            return candidate
+    return max(rounds, key=lambda r: r.covered)  # max keeps the first (newest) of equals
 
 
 def scores_version(rounds: list[Round]) -> str:
@@ -320,13 +368,21 @@ def _cached(key: str, compute):
 def org_heatmap(*, viewer, group_slug: str | None, round_id: int | None, sort: str | None) -> Heatmap:
     """Teams × dimensions of one closed round, filtered by group, sorted by a column.
 
-    The numbers come from the cache keyed on scores_version(); teams, groups and what the viewer
-    may open are read fresh on every call.
+    Rows are the teams the viewer may open (teams.access); the aggregates cover every team of the
+    view. The numbers come from the cache keyed on scores_version(); teams, groups and what the
+    viewer may open are read fresh on every call.
     """
-    rounds = list(Round.objects.scored().select_related("model").order_by("-closes_at", "-pk"))
     groups = list(Group.objects.order_by("name"))
     group = next((g for g in groups if g.slug == group_slug), None)
-    chosen = next((r for r in rounds if r.pk == round_id), rounds[0] if rounds else None)
+    view_teams = Team.objects.active() if group is None else Team.objects.active().filter(group=group)
+    view_team_ids = set(view_teams.values_list("pk", flat=True))
+    rounds = list(
+        Round.objects.scored()
+        .select_related("model")
+        .annotate(covered=Count("teams", filter=Q(teams__in=view_team_ids), distinct=True))
+        .order_by("-closes_at", "-pk")
+    )
+    chosen = next((r for r in rounds if r.pk == round_id), None) or org_round(rounds, view_team_ids)
     heatmap = Heatmap(round=chosen, rounds=rounds, groups=groups, group=group, sort=sort or "team")
     if chosen is None:
         return heatmap
@@ -337,13 +393,16 @@ def org_heatmap(*, viewer, group_slug: str | None, round_id: int | None, sort: s
     if group is not None:
         teams = teams.filter(group=group)
     teams = list(teams)
-    team_ids = [team.pk for team in teams]
-    openable = set(Team.objects.visible_to(viewer).filter(pk__in=team_ids).values_list("pk", flat=True))
+    openable = set(
+        teams_with_results(viewer).filter(pk__in=[team.pk for team in teams]).values_list("pk", flat=True)
+    )
     for team in teams:
         numbers = table[team.pk]
         row = HeatRow(team=team, can_open=team.pk in openable, **numbers["row"])
         row.cells = {key: HeatCell(*cell) for key, cell in numbers["cells"].items()}
-        heatmap.rows.append(row)
+        heatmap.all_rows.append(row)
+        if row.can_open:
+            heatmap.rows.append(row)
     heatmap.sort = _sort(heatmap.rows, sort, {key for key, _ in heatmap.dimensions})
     return heatmap
 
@@ -351,16 +410,15 @@ def org_heatmap(*, viewer, group_slug: str | None, round_id: int | None, sort: s
 def _round_table(chosen: Round) -> dict[int, dict]:
     """Per team of the round: its stored numbers and changes against its previous round, as plain
     data (no model instances, so it keeps in any cache)."""
-    scores = list(
-        TeamScore.objects.filter(round=chosen).values_list(
-            "team_id", "responses", "invited", "hidden", "index", "level"
-        )
-    )
-    team_ids = [team_id for team_id, *_ in scores]
+    scores = list(TeamScore.objects.filter(round=chosen).select_related("round"))
+    published = {score.team_id for score in scores if score.is_published}
+    team_ids = [score.team_id for score in scores]
     cells: dict[int, dict[str, tuple[float, int]]] = defaultdict(dict)
-    for key, team_id, index, level in DimensionScore.objects.filter(
-        round=chosen, team_id__in=team_ids
-    ).values_list("dimension_key", "team_id", "index", "level"):
+    for key, team_id, index, level in (
+        DimensionScore.objects.published()
+        .filter(round=chosen, team_id__in=published)
+        .values_list("dimension_key", "team_id", "index", "level")
+    ):
         cells[team_id][key] = (index, level)
 
     # Each team's last round before the chosen one, with its score: one query, oldest first.
@@ -372,30 +430,32 @@ def _round_table(chosen: Round) -> dict[int, dict]:
         .values_list("team_id", "round_id", "index", "hidden")
     ):
         previous_round[team_id] = round_id
-        previous_scores[team_id] = (index, hidden)
+        previous_scores[team_id] = (index, hidden or index is None)
     previous_cells: dict[int, dict[str, float]] = defaultdict(dict)
-    for key, team_id, round_id, index in DimensionScore.objects.filter(
-        team_id__in=team_ids, round_id__in=set(previous_round.values())
-    ).values_list("dimension_key", "team_id", "round_id", "index"):
+    for key, team_id, round_id, index in (
+        DimensionScore.objects.published()
+        .filter(team_id__in=team_ids, round_id__in=set(previous_round.values()))
+        .values_list("dimension_key", "team_id", "round_id", "index")
+    ):
         if previous_round.get(team_id) == round_id:
             previous_cells[team_id][key] = index
 
     table = {}
-    for team_id, responses, invited, hidden, index, level in scores:
-        before_index, _before_hidden = previous_scores.get(team_id, (None, True))
-        delta = (
-            index - before_index
-            if (team_id in previous_scores and not hidden and before_index is not None and index is not None)
-            else None
-        )
+    for score in scores:
+        team_id = score.team_id
+        hidden = team_id not in published
+        before_index, before_hidden = previous_scores.get(team_id, (None, True))
+        delta = None if hidden or before_hidden else score.index - before_index
+        reason = score.hidden_reason
         table[team_id] = {
             "row": {
-                "responses": responses,
-                "invited": invited,
+                "responses": score.responses,
+                "invited": score.invited,
                 "hidden": hidden,
-                "index": index,
-                "level": level,
+                "index": None if hidden else score.index,
+                "level": None if hidden else score.level,
                 "delta": delta,
+                "hidden_reason": reason.value if reason else None,
             },
             "cells": {
                 key: (
@@ -451,10 +511,13 @@ def org_trend(
     def aggregates() -> tuple[list[dict], dict[str, dict[int, float]]]:
         per_key: dict[str, dict[int, float]] = defaultdict(dict)
         for row in DimensionScore.objects.org_trend():
-            per_key[row["dimension_key"]][row["round_id"]] = row["mean_index"]
+            if row["teams"] >= row["round__k"]:
+                per_key[row["dimension_key"]][row["round_id"]] = row["mean_index"]
         return TeamScore.objects.org_trend(), dict(per_key)
 
     overall, per_key = _cached(f"results:org-trend:{version}", aggregates) if version else aggregates()
+    # A round's point is an aggregate only with at least k teams in it.
+    overall = [row for row in overall if row["teams"] >= row["round__k"]]
     labels = [row["round__name"] for row in overall]
     order = [row["round_id"] for row in overall]
     series: dict[str, list[float | None]] = {"Overall": [row["mean_index"] for row in overall]}

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,7 +15,7 @@ from assessments import services
 from assessments.forms import RoundForm, SurveyForm
 from assessments.models import Dimension, Participation, Question, Round
 from assessments.surveys import survey_slots
-from teams.access import team_for_member
+from teams.access import team_for_member, teams_with_live_counts
 from teams.models import Membership, Team
 
 
@@ -149,7 +149,7 @@ def _participation_rows(round_: Round, teams) -> list[dict]:
 @require_http_methods(["GET", "POST"])
 @login_required
 def round_list(request: HttpRequest) -> HttpResponse:
-    led_teams = Team.objects.led_by(request.user).active().select_related("group")
+    led_teams = teams_with_live_counts(request.user).active().select_related("group")
     if not led_teams.exists():
         raise Http404
     services.rounds_close_due()
@@ -166,10 +166,16 @@ def round_list(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("The round was not created: please correct the marked fields."))
     else:
         form = RoundForm(teams=led_teams)
+    # Live counts of the teams this person runs only (teams.access): never the whole round's.
+    counted = teams_with_live_counts(request.user)
     rounds = (
         Round.objects.for_lead(request.user)
         .select_related("model")
-        .annotate(team_total=Count("teams", distinct=True), taken=Count("participations", distinct=True))
+        .annotate(
+            team_total=Count("teams", distinct=True),
+            my_teams=Count("teams", filter=Q(teams__in=counted), distinct=True),
+            taken=Count("participations", filter=Q(participations__team__in=counted), distinct=True),
+        )
         .order_by("-opens_at")
     )
     return render(
@@ -183,7 +189,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
 def _round_for_lead(user, round_id: int) -> tuple[Round, list[Team]]:
     """The round and the teams of it this user runs; 404 when they run none of its teams."""
     round_ = get_object_or_404(Round.objects.select_related("model"), pk=round_id)
-    teams = list(Team.objects.led_by(user).filter(rounds=round_).select_related("group").order_by("name"))
+    teams = list(teams_with_live_counts(user).filter(rounds=round_).select_related("group").order_by("name"))
     if not teams:
         raise Http404
     return round_, teams

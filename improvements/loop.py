@@ -91,7 +91,7 @@ def loop_for(action: Action) -> Loop | None:
     }
     scores = {
         score.round_id: score
-        for score in DimensionScore.objects.filter(
+        for score in DimensionScore.objects.published().filter(
             team=action.team, round_id__in=round_ids, dimension_key=dimension.key
         )
     }

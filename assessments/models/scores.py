@@ -40,7 +40,7 @@ class TeamScoreQuerySet(models.QuerySet["TeamScore"]):
         """Per scored round: the mean index of the teams that reached k, and how many they were."""
         return list(
             self.visible()
-            .values("round_id", "round__name", "round__closes_at")
+            .values("round_id", "round__name", "round__closes_at", "round__k")
             .annotate(mean_index=models.Avg("index"), teams=models.Count("id"))
             .order_by("round__closes_at", "round_id")
         )
@@ -106,11 +106,11 @@ class DimensionScoreQuerySet(models.QuerySet["DimensionScore"]):
         )
 
     def org_trend(self) -> list[dict]:
-        """Per round and dimension key: mean index over the teams that reached k (only they have rows)."""
+        """Per round and dimension key: mean index over the teams that reached k, and how many."""
         return list(
             self.published()
-            .values("round_id", "dimension_key")
-            .annotate(mean_index=models.Avg("index"))
+            .values("round_id", "round__k", "dimension_key")
+            .annotate(mean_index=models.Avg("index"), teams=models.Count("id"))
             .order_by("round_id", "dimension_key")
         )
 

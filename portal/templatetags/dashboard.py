@@ -97,7 +97,14 @@ def heatmap_rows(heatmap) -> str:
             else ""
         )
         parts.append(f'<tr>\n    <th scope="row">\n      {name}\n      {group}\n    </th>\n')
-        if row.hidden:
+        if row.hidden and row.responses >= round_.k:
+            text = ngettext(
+                "hidden: %(n)s response, but fewer than %(k)s answered any dimension on the scale",
+                "hidden: %(n)s responses, but fewer than %(k)s answered any dimension on the scale",
+                row.responses,
+            ) % {"n": row.responses, "k": round_.k}
+            parts.append(f'    <td class="hidden-row small" colspan="{span}">{escape(text)}</td>\n')
+        elif row.hidden:
             text = ngettext(
                 "hidden: %(n)s response, results need %(k)s",
                 "hidden: %(n)s responses, results need %(k)s",

@@ -18,7 +18,7 @@ from assessments.models import DimensionScore, Round
 from assessments.results import org_heatmap
 from improvements.models import Action
 from portal.views.params import int_param
-from teams.access import team_for_user
+from teams.access import team_for_user, teams_with_results
 
 
 class _Echo:
@@ -126,26 +126,29 @@ def _dimension_rows(scores) -> Iterator[list]:
         ]
 
 
-def _scores():
-    # Rows exist only for team–rounds that reached k: nothing hidden can be exported.
-    return DimensionScore.objects.order_by("round__closes_at", "round_id", "team__name", "dimension__order")
-
-
-@require_GET
-@login_required
-def round_csv(request: HttpRequest, round_id: int) -> StreamingHttpResponse:
-    """A round: team × dimension. Every signed-in user may see org aggregates (as on /org/)."""
-    round_ = get_object_or_404(Round.objects.scored(), pk=round_id)
-    return csv_response(
-        f"gemba-{slugify(round_.name)}.csv", DIMENSION_HEADER, _dimension_rows(_scores().filter(round=round_))
+def _scores(viewer):
+    """Published dimension scores of the teams whose results the viewer may open (teams.access)."""
+    return (
+        DimensionScore.objects.published()
+        .filter(team__in=teams_with_results(viewer))
+        .order_by("round__closes_at", "round_id", "team__name", "dimension__order")
     )
 
 
 @require_GET
 @login_required
+def round_csv(request: HttpRequest, round_id: int) -> StreamingHttpResponse:
+    """A round: team × dimension, for the teams the viewer may open (as on /org/)."""
+    round_ = get_object_or_404(Round.objects.scored(), pk=round_id)
+    rows = _dimension_rows(_scores(request.user).filter(round=round_))
+    return csv_response(f"gemba-{slugify(round_.name)}.csv", DIMENSION_HEADER, rows)
+
+
+@require_GET
+@login_required
 def all_rounds_csv(request: HttpRequest) -> StreamingHttpResponse:
-    """Every closed round × team × dimension."""
-    return csv_response("gemba-all-rounds.csv", DIMENSION_HEADER, _dimension_rows(_scores()))
+    """Every closed round × team × dimension, for the teams the viewer may open."""
+    return csv_response("gemba-all-rounds.csv", DIMENSION_HEADER, _dimension_rows(_scores(request.user)))
 
 
 @require_GET
@@ -153,9 +156,8 @@ def all_rounds_csv(request: HttpRequest) -> StreamingHttpResponse:
 def team_history_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
     """One team's scores over every closed round; 404 for who may not see the team."""
     team = team_for_user(request.user, slug)
-    return csv_response(
-        f"gemba-{team.slug}-history.csv", DIMENSION_HEADER, _dimension_rows(_scores().filter(team=team))
-    )
+    rows = _dimension_rows(_scores(request.user).filter(team=team))
+    return csv_response(f"gemba-{team.slug}-history.csv", DIMENSION_HEADER, rows)
 
 
 @require_GET

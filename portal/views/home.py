@@ -22,13 +22,13 @@ def home(request: HttpRequest) -> HttpResponse:
         .order_by("team__name")
     )
     history = defaultdict(list)
-    for score in TeamScore.objects.for_teams([m.team_id for m in memberships]):
+    for score in TeamScore.objects.for_teams([m.team_id for m in memberships]).select_related("round"):
         history[score.team_id].append(score)
     teams = []
     for membership in memberships:
         scores = history.get(membership.team_id, [])
-        latest = next((s for s in reversed(scores) if not s.hidden), None)
-        indexes = [s.index for s in scores]
+        latest = next((s for s in reversed(scores) if s.is_published), None)
+        indexes = [s.index if s.is_published else None for s in scores]
         teams.append(
             {
                 "membership": membership,

@@ -17,7 +17,7 @@ from portal.views.params import int_param
 @require_GET
 @login_required
 def org_dashboard(request: HttpRequest) -> HttpResponse:
-    """Teams × dimensions for any signed-in user: aggregates only, teams below k shown as hidden."""
+    """Teams × dimensions: rows of the teams the viewer may open, org aggregates over at least k teams."""
     rounds_close_due()
     heatmap = org_heatmap(
         viewer=request.user,
@@ -33,9 +33,10 @@ def org_dashboard(request: HttpRequest) -> HttpResponse:
             context["trend_chart"] = charts.trend(
                 labels, series, title=_("Org index over rounds (teams that reached k)"), slug="org-trend"
             )
-        context["levels_chart"] = charts.level_distribution(
-            heatmap.level_counts, heatmap.level_names, title=_("Teams per level"), slug="org-levels"
-        )
+        if heatmap.has_aggregates:
+            context["levels_chart"] = charts.level_distribution(
+                heatmap.level_counts, heatmap.level_names, title=_("Teams per level"), slug="org-levels"
+            )
         # Culture beside delivery: only teams with survey results (at k) and deployments.
         visible = heatmap.visible_rows
         performance = {p.team_id: p for p in teams_performance([row.team for row in visible])}

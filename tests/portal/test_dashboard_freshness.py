@@ -26,10 +26,12 @@ def model(db):
     return make_model(points=5)
 
 
-def close_round_answered(model, team, value, name):
-    round_ = make_round(model=model, teams=[team], name=name)
-    for _ in range(3):
-        answer_all(round_, team, MembershipFactory(team=team).user, value)
+def close_round_answered(model, team, value, name, *, others=()):
+    """A round of ``team`` (and ``others``, pairs of team and value), three answers each, closed."""
+    round_ = make_round(model=model, teams=[team, *(other for other, _ in others)], name=name)
+    for answering, token in [(team, value), *others]:
+        for _ in range(3):
+            answer_all(round_, answering, MembershipFactory(team=answering).user, token)
     return round_close(round=round_)
 
 
@@ -73,10 +75,10 @@ def test_a_reported_deployment_shows_on_the_team_dashboard_at_once(client_for, m
     assert delivery.months[-1].deployments == 1
 
 
-def test_the_org_scatter_follows_new_deployments(client_for, member, team, other_team, model):
+def test_the_org_scatter_follows_new_deployments(client_for, staff, team, other_team, model):
     make_scored_history(model=model, teams=[team, other_team], rounds=2)
     DeploymentFactory(team=team)
-    client = client_for(member)
+    client = client_for(staff)
     first = client.get("/org/").context["culture_delivery_chart"]
     assert [row[0] for row in first.table.rows] == ["Checkout"]
     DeploymentFactory(team=other_team)
@@ -110,17 +112,19 @@ def test_team_dashboard_queries_do_not_grow_with_deployments(
             assert client.get("/teams/checkout/").status_code == 200
 
 
-def test_org_heatmap_and_trend_show_a_closed_round_at_once(client_for, member, team):
+def test_org_heatmap_and_trend_show_a_closed_round_at_once(client_for, staff, team):
     model = make_model(points=5, reverse_last=False, name="Plain")
-    close_round_answered(model, team, "2", "First")
-    client = client_for(member)
+    others = [TeamFactory(), TeamFactory()]
+    close_round_answered(model, team, "2", "First", others=[(t, "3") for t in others])
+    client = client_for(staff)
     first = client.get("/org/")
     assert first.context["heatmap"].round.name == "First"
-    close_round_answered(model, team, "5", "Second")
+    close_round_answered(model, team, "5", "Second", others=[(t, "3") for t in others])
     second = client.get("/org/")
-    assert first.context["heatmap"].rows[0].index == 25
+    checkout = next(row for row in first.context["heatmap"].rows if row.team == team)
+    assert checkout.index == 25
     assert second.context["heatmap"].round.name == "Second"
-    row = second.context["heatmap"].rows[0]
+    row = next(row for row in second.context["heatmap"].rows if row.team == team)
     assert row.index == 100 and row.delta == pytest.approx(75.0)
     assert [cell for cell in second.context["trend_chart"].table.rows if "Second" in cell[0]]
 
@@ -152,17 +156,17 @@ def test_rebuilding_scores_stamps_the_round_so_org_caches_drop(team, model):
     assert scores_version([round_]) != before
 
 
-def test_a_deleted_team_leaves_the_cached_heatmap(client_for, member, team, other_team, model):
+def test_a_deleted_team_leaves_the_cached_heatmap(client_for, staff, team, other_team, model):
     make_scored_history(model=model, teams=[team, other_team], rounds=2)
-    client = client_for(member)
+    client = client_for(staff)
     assert len(client.get("/org/").context["heatmap"].rows) == 2
     other_team.delete()
     assert [row.team.slug for row in client.get("/org/").context["heatmap"].rows] == ["checkout"]
 
 
-def test_a_renamed_team_shows_its_new_name_in_the_cached_heatmap(client_for, member, team, other_team, model):
+def test_a_renamed_team_shows_its_new_name_in_the_cached_heatmap(client_for, staff, team, other_team, model):
     make_scored_history(model=model, teams=[team, other_team], rounds=2)
-    client = client_for(member)
+    client = client_for(staff)
     client.get("/org/")
     other_team.name = "General Ledger"
     other_team.save()
@@ -171,20 +175,24 @@ def test_a_renamed_team_shows_its_new_name_in_the_cached_heatmap(client_for, mem
 
 
 def test_org_median_on_the_team_dashboard_follows_a_rebuild(client_for, member, outsider, team, other_team):
+    from statistics import median
+
     from assessments.models import DimensionScore
     from assessments.services import scores_store
 
     model = make_model(points=5, reverse_last=False, name="Plain")
-    round_ = close_round_answered(model, other_team, "4", "First")
+    others = [(TeamFactory(), "2"), (TeamFactory(), "5")]
+    round_ = close_round_answered(model, other_team, "4", "First", others=others)
     round_.teams.add(team)
     ledger = client_for(outsider).get("/teams/ledger/").context["results"].org_median  # cached now
+    assert ledger["dim-1"] == 75  # the median of 25, 75 and 100
     # A rebuild that finds other numbers (here: answers of a team added late) stamps the round.
     for _ in range(3):
         answer_all(round_, team, MembershipFactory(team=team).user, "1")
     scores_store(round=round_)
     medians = client_for(member).get("/teams/checkout/").context["results"].org_median
     assert medians != ledger
-    expected = sorted(
-        DimensionScore.objects.filter(round=round_, dimension_key="dim-1").values_list("index", flat=True)
+    expected = DimensionScore.objects.filter(round=round_, dimension_key="dim-1").values_list(
+        "index", flat=True
     )
-    assert medians["dim-1"] == pytest.approx(sum(expected) / len(expected))
+    assert medians["dim-1"] == pytest.approx(median(expected)) == 50

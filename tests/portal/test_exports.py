@@ -24,8 +24,8 @@ def read_csv(response) -> list[dict]:
     return list(csv.DictReader(io.StringIO(text)))
 
 
-def test_round_export_is_team_by_dimension_without_hidden_teams(client_for, member, history):
-    rows = read_csv(client_for(member).get(f"/org/rounds/{history[1].pk}.csv"))
+def test_round_export_is_team_by_dimension_without_hidden_teams(client_for, staff, history):
+    rows = read_csv(client_for(staff).get(f"/org/rounds/{history[1].pk}.csv"))
     assert set(rows[0]) == {
         "round",
         "closed",
@@ -44,9 +44,20 @@ def test_round_export_is_team_by_dimension_without_hidden_teams(client_for, memb
     assert (first["index"], first["level"], first["responses"]) == ("33.00", "2", "5")
 
 
-def test_all_rounds_export(client_for, member, history):
-    rows = read_csv(client_for(member).get("/org/rounds.csv"))
+def test_all_rounds_export(client_for, staff, history):
+    rows = read_csv(client_for(staff).get("/org/rounds.csv"))
     assert len(rows) == 3 * 2 + 2 * 2  # round 1: three teams; round 2: billing hidden
+
+
+@pytest.mark.parametrize(
+    ("persona", "teams"),
+    [("member", {"checkout"}), ("manager", {"checkout", "billing"}), ("outsider", {"ledger"})],
+)
+def test_exports_hold_only_the_teams_the_viewer_may_open(client_for, request, history, persona, teams):
+    client = client_for(request.getfixturevalue(persona))
+    for url in (f"/org/rounds/{history[0].pk}.csv", "/org/rounds.csv", "/org/heatmap.csv"):
+        assert {row["team"] for row in read_csv(client.get(url))} <= teams, url
+    assert {row["team"] for row in read_csv(client.get(f"/org/rounds/{history[0].pk}.csv"))} == teams
 
 
 def test_team_history_export_only_for_who_may_see_the_team(client_for, member, outsider, history):
@@ -55,8 +66,8 @@ def test_team_history_export_only_for_who_may_see_the_team(client_for, member, o
     assert client_for(outsider).get("/teams/checkout/history.csv").status_code == 404
 
 
-def test_heatmap_export_as_shown_with_hidden_teams_marked(client_for, member, history):
-    rows = read_csv(client_for(member).get("/org/heatmap.csv?group=payments&sort=-team"))
+def test_heatmap_export_as_shown_with_hidden_teams_marked(client_for, manager, history):
+    rows = read_csv(client_for(manager).get("/org/heatmap.csv?group=payments&sort=-team"))
     assert [row["team"] for row in rows] == ["checkout", "billing"]
     billing = rows[1]
     assert (

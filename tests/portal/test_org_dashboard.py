@@ -13,13 +13,14 @@ def model(db):
 @pytest.fixture
 def history(model, team, other_team):
     extra = TeamFactory(group=team.group, name="Billing", slug="billing")
+    fourth = TeamFactory(group=other_team.group, name="Refunds", slug="refunds")
     return make_scored_history(
-        model=model, teams=[team, other_team, extra], rounds=3, hidden={("billing", 3)}
+        model=model, teams=[team, other_team, extra, fourth], rounds=3, hidden={("billing", 3)}
     )
 
 
-def test_heatmap_shows_index_level_and_delta_in_each_cell(client_for, member, history):
-    response = client_for(member).get("/org/")
+def test_heatmap_shows_index_level_and_delta_in_each_cell(client_for, staff, history):
+    response = client_for(staff).get("/org/")
     assert response.status_code == 200
     heatmap = response.context["heatmap"]
     assert heatmap.round.name == "R03"
@@ -30,22 +31,45 @@ def test_heatmap_shows_index_level_and_delta_in_each_cell(client_for, member, hi
     assert "L2" in content and "+2" in content
 
 
-def test_hidden_team_is_shown_as_hidden_never_as_a_number(client_for, member, history):
-    content = client_for(member).get("/org/").content.decode()
+def test_hidden_team_is_shown_as_hidden_never_as_a_number(client_for, staff, history):
+    content = client_for(staff).get("/org/").content.decode()
     row = content.split("Billing", 1)[1].split("</tr>", 1)[0]
     assert "hidden: 2 responses, results need 3" in row
     assert not [n for n in ("36", "37", "38") if f">{n}<" in row]
 
 
-def test_means_leave_hidden_teams_out(client_for, member, history):
-    heatmap = client_for(member).get("/org/").context["heatmap"]
+def test_means_leave_hidden_teams_out(client_for, staff, history):
+    heatmap = client_for(staff).get("/org/").context["heatmap"]
     visible = [row.index for row in heatmap.rows if not row.hidden]
-    assert len(visible) == 2
-    assert heatmap.mean_index == pytest.approx(sum(visible) / 2)
+    assert len(visible) == 3
+    assert heatmap.mean_index == pytest.approx(sum(visible) / 3)
 
 
-def test_filter_by_group_and_round(client_for, member, history):
-    response = client_for(member).get(f"/org/?group=payments&round={history[0].pk}")
+def test_a_member_sees_the_rows_of_their_own_teams_and_the_org_aggregates(client_for, member, history):
+    response = client_for(member).get("/org/")
+    heatmap = response.context["heatmap"]
+    assert [row.team.slug for row in heatmap.rows] == ["checkout"]
+    assert len(heatmap.scored_rows) == 3  # the aggregates still cover every team with results
+    assert heatmap.mean_index is not None
+    content = response.content.decode()
+    assert "Ledger" not in content and "Refunds" not in content
+    assert "The table shows the 1 team whose results you may open." in content
+
+
+def test_org_aggregates_need_at_least_k_teams_with_results(client_for, staff, model, team, other_team):
+    make_scored_history(model=model, teams=[team, other_team], rounds=2)
+    response = client_for(staff).get("/org/")
+    heatmap = response.context["heatmap"]
+    assert len(heatmap.rows) == 2
+    assert heatmap.mean_index is None and heatmap.dimension_mean("dim-1") is None
+    assert set(heatmap.level_counts.values()) == {0}
+    content = response.content.decode()
+    assert "Org numbers need at least 3 teams with results" in content
+    assert "Mean of 2 teams" not in content and "Teams per level" not in content
+
+
+def test_filter_by_group_and_round(client_for, staff, history):
+    response = client_for(staff).get(f"/org/?group=payments&round={history[0].pk}")
     heatmap = response.context["heatmap"]
     assert heatmap.round == history[0]
     assert {row.team.slug for row in heatmap.rows} == {"checkout", "billing"}
@@ -55,14 +79,14 @@ def test_filter_by_group_and_round(client_for, member, history):
 @pytest.mark.parametrize(
     ("sort", "order"),
     [
-        ("team", ["billing", "checkout", "ledger"]),
-        ("-team", ["ledger", "checkout", "billing"]),
-        ("dim-1", ["checkout", "ledger", "billing"]),
-        ("-overall", ["ledger", "checkout", "billing"]),
+        ("team", ["billing", "checkout", "ledger", "refunds"]),
+        ("-team", ["refunds", "ledger", "checkout", "billing"]),
+        ("dim-1", ["checkout", "ledger", "refunds", "billing"]),
+        ("-overall", ["refunds", "ledger", "checkout", "billing"]),
     ],
 )
-def test_every_column_sorts_by_link_hidden_last(client_for, member, history, sort, order):
-    heatmap = client_for(member).get(f"/org/?sort={sort}").context["heatmap"]
+def test_every_column_sorts_by_link_hidden_last(client_for, staff, history, sort, order):
+    heatmap = client_for(staff).get(f"/org/?sort={sort}").context["heatmap"]
     assert [row.team.slug for row in heatmap.rows] == order
 
 

@@ -118,10 +118,44 @@ def test_round_parameter_selects_an_earlier_round(client_for, member, history):
     assert results.round == history[0] and results.overall_delta is None
 
 
-def test_radar_has_previous_round_and_org_median(client_for, member, history):
+def test_radar_has_previous_round_and_org_median(client_for, member, model, team, other_team):
+    from tests.factories import TeamFactory
+
+    make_scored_history(model=model, teams=[team, other_team, TeamFactory()], rounds=3)
     content = client_for(member).get("/teams/checkout/").content.decode()
     assert "This round" in content and "Previous round" in content and "Org median" in content
     assert "Index per dimension over rounds" in content
+
+
+def test_no_org_median_from_fewer_than_k_teams(client_for, member, history):
+    """Two teams in the round (k = 3): a "median" would be nearly the other team's own number."""
+    response = client_for(member).get("/teams/checkout/")
+    assert response.context["results"].org_median == {}
+    assert "Org median" not in response.content.decode()
+
+
+def test_a_one_team_round_has_no_org_median(client_for, member, team, model):
+    closed_round_with(model, team, ["4", "4", "4"])
+    assert response_results(client_for(member)).org_median == {}
+
+
+def test_all_dont_know_but_one_hides_the_round_and_says_why(client_for, member, team, model):
+    """k = k_detail = 3: one person on the scale, two "don't know" to everything."""
+    closed_round_with(model, team, ["4", "dk", "dk"], k=3, k_detail=3)
+    response = client_for(member).get("/teams/checkout/")
+    assert response.status_code == 200
+    results = response.context["results"]
+    assert results.hidden and not results.dimensions and not results.questions
+    content = response.content.decode()
+    assert "fewer than 3 people answered on the scale" in content
+    assert "Answers per question" not in content
+
+
+def test_details_need_k_detail_people_on_the_scale_for_each_question(client_for, member, team, model):
+    """k_detail = 5: four "don't know" and one real answer would show that one person's answers."""
+    closed_round_with(model, team, ["4", "dk", "dk", "dk", "dk"], k=3, k_detail=5)
+    results = response_results(client_for(member))
+    assert results.questions == [] and results.strengths() == [] and results.weaknesses() == []
 
 
 def test_lead_sets_target_levels_and_sees_the_gap(client_for, lead, history):
