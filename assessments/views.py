@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -172,7 +172,13 @@ def round_list(request: HttpRequest) -> HttpResponse:
         Round.objects.for_lead(request.user)
         .select_related("model")
         .annotate(
-            team_total=Count("teams", distinct=True),
+            # A subquery: for_lead() filters on teams, which would narrow a Count("teams") to theirs.
+            team_total=Subquery(
+                Round.teams.through.objects.filter(round=OuterRef("pk"))
+                .values("round")
+                .annotate(n=Count("pk"))
+                .values("n")
+            ),
             my_teams=Count("teams", filter=Q(teams__in=counted), distinct=True),
             taken=Count("participations", filter=Q(participations__team__in=counted), distinct=True),
         )

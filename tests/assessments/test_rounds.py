@@ -176,3 +176,30 @@ def test_user_without_email_is_skipped(open_round, team):
 
     MembershipFactory(team=team, user=UserFactory(email=""))
     assert reminders_send(round=open_round, teams=[team], survey_url="x") == 0
+
+
+def test_rounds_list_counts_only_the_teams_the_lead_runs(client_for, lead, small_model, team, other_team):
+    """Twelve-team rounds: a lead of one must not learn the others' live counts by subtraction."""
+    round_ = make_round(model=small_model, teams=[team, other_team])
+    for _ in range(2):
+        answer_all(round_, team, MembershipFactory(team=team).user, "3")
+    for _ in range(4):
+        answer_all(round_, other_team, MembershipFactory(team=other_team).user, "3")
+    response = client_for(lead).get("/rounds/")
+    (listed,) = response.context["rounds"]
+    assert (listed.taken, listed.my_teams, listed.team_total) == (2, 1, 2)
+    assert listed.taken <= team.memberships.count()
+    assert "6 people" not in response.content.decode()
+    detail = client_for(lead).get(f"/rounds/{round_.pk}/")
+    assert [row["team"] for row in detail.context["rows"]] == [team]
+
+
+def test_rounds_list_counts_every_team_for_a_group_manager(client_for, manager, small_model, team, group):
+    from tests.factories import TeamFactory
+
+    second = TeamFactory(group=group)
+    round_ = make_round(model=small_model, teams=[team, second])
+    answer_all(round_, team, MembershipFactory(team=team).user, "3")
+    answer_all(round_, second, MembershipFactory(team=second).user, "3")
+    (listed,) = client_for(manager).get("/rounds/").context["rounds"]
+    assert (listed.taken, listed.my_teams) == (2, 2)

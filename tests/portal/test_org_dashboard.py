@@ -147,3 +147,82 @@ def test_team_dashboard_query_count_does_not_grow(
     client = client_for(member)
     with django_assert_max_num_queries(20):
         assert client.get("/teams/checkout/").status_code == 200
+
+
+def test_a_leads_one_team_round_never_becomes_the_orgs_default(
+    client_for, member, staff, model, history, team
+):
+    """A lead's round for their own team, closed after the org round, stays out of the default view."""
+    from assessments.services import round_close
+    from tests.factories import MembershipFactory, answer_all, make_round
+
+    own = make_round(model=model, teams=[team], name="Checkout only")
+    for _ in range(3):
+        answer_all(own, team, MembershipFactory(team=team).user, "4")
+    round_close(round=own)
+    for persona in (member, staff):
+        response = client_for(persona).get("/org/")
+        assert response.context["heatmap"].round.name == "R03"
+    # Chosen on purpose it shows, with the team's row but no org numbers from one team.
+    heatmap = client_for(staff).get(f"/org/?round={own.pk}").context["heatmap"]
+    assert [row.team.slug for row in heatmap.rows] == ["checkout"]
+    assert heatmap.mean_index is None and not heatmap.has_aggregates
+    content = client_for(member).get("/org/heatmap.csv").getvalue().decode()
+    assert "Checkout only" not in content and "checkout" in content
+    # The team's radar: no "org median" out of its own one-team round.
+    assert client_for(member).get(f"/teams/checkout/?round={own.pk}").context["results"].org_median == {}
+
+
+def test_a_group_defaults_to_the_newest_round_covering_most_of_it(client_for, manager, model, history, team):
+    from assessments.services import round_close
+    from tests.factories import MembershipFactory, answer_all, make_round
+
+    billing = history[0].teams.get(slug="billing")
+    both = make_round(model=model, teams=[team, billing], name="Payments pulse")
+    for answering in (team, billing):
+        for _ in range(3):
+            answer_all(both, answering, MembershipFactory(team=answering).user, "4")
+    round_close(round=both)
+    assert client_for(manager).get("/org/?group=payments").context["heatmap"].round.name == "Payments pulse"
+    assert (
+        client_for(manager).get("/org/").context["heatmap"].round.name == "R03"
+    )  # 2 of 4 teams: not the org's
+
+
+def test_dont_know_from_all_but_one_breaks_no_org_page(client_for, member, lead, staff, team):
+    """k = k_detail = 3: one person on the scale, two "don't know" to everything (issue 12)."""
+    from assessments.services import round_close
+    from tests.factories import MembershipFactory, answer_all, make_round
+
+    round_ = make_round(model=make_model(points=7), teams=[team], k=3, k_detail=3)
+    answer_all(round_, team, MembershipFactory(team=team).user, "6")
+    answer_all(round_, team, MembershipFactory(team=team).user, "dk")
+    answer_all(round_, team, MembershipFactory(team=team).user, "dk")
+    round_close(round=round_)
+    for persona in (member, lead, staff):
+        client = client_for(persona)
+        for url in (
+            "/org/",
+            f"/org/?round={round_.pk}",
+            "/org/heatmap.csv",
+            f"/api/v1/rounds/{round_.pk}/scores",
+        ):
+            assert client.get(url).status_code == 200, url
+    content = client_for(staff).get(f"/org/?round={round_.pk}").content.decode()
+    assert "hidden: 3 responses, but fewer than 3 answered any dimension on the scale" in content
+
+
+def test_the_culture_delivery_scatter_shows_only_teams_the_viewer_may_open(
+    client_for, member, staff, history
+):
+    from delivery.metrics import teams_performance
+    from teams.models import Team
+    from tests.delivery.factories import DeploymentFactory
+
+    for team in Team.objects.all():
+        DeploymentFactory(team=team)
+    assert all(p.score is not None for p in teams_performance(list(Team.objects.all())))
+    mine = client_for(member).get("/org/").context["culture_delivery_chart"]
+    assert [row[0] for row in mine.table.rows] == ["Checkout"]
+    everyone = client_for(staff).get("/org/").context["culture_delivery_chart"]
+    assert len(everyone.table.rows) == 3  # billing is hidden in R03
