@@ -207,6 +207,13 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class PublishedAdmin(ReadOnlyAdmin):
+    """Lists through the model's ``published()`` read path: the admin shows no more than the dashboards."""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).published()
+
+
 @admin.register(TeamScore)
 class TeamScoreAdmin(ReadOnlyAdmin):
     list_display = ["team", "round", "responses", "invited", "hidden", "index", "level"]
@@ -216,7 +223,7 @@ class TeamScoreAdmin(ReadOnlyAdmin):
 
 
 @admin.register(DimensionScore)
-class DimensionScoreAdmin(ReadOnlyAdmin):
+class DimensionScoreAdmin(PublishedAdmin):
     list_display = ["team", "round", "dimension", "mean", "index", "level", "responses", "stdev"]
     list_filter = ["round", "dimension_key", "level"]
     list_select_related = ["team", "round", "dimension"]
@@ -224,8 +231,17 @@ class DimensionScoreAdmin(ReadOnlyAdmin):
 
 
 @admin.register(QuestionDistribution)
-class QuestionDistributionAdmin(ReadOnlyAdmin):
-    list_display = ["team", "round", "question_key", "counts", "dont_know", "not_applicable", "mean"]
+class QuestionDistributionAdmin(PublishedAdmin):
+    list_display = [
+        "team",
+        "round",
+        "question_key",
+        "counts",
+        "answered",
+        "dont_know",
+        "not_applicable",
+        "mean",
+    ]
     list_filter = ["round"]
     list_select_related = ["team", "round"]
     search_fields = ["team__name", "question_key"]

@@ -223,34 +223,57 @@ def test_a_hidden_team_round_is_in_neither_the_team_history_nor_the_round_export
 # --- Subtraction: group and org means hold only teams at k -------------------------------------
 
 
+def _add_team_at_k(scenario, value: str = "2"):
+    """A fourth team, in platform, whose three people answered Q1: the round is rebuilt with it."""
+    fraud = TeamFactory(group=scenario.ledger.group, name="Fraud", slug="fraud")
+    scenario.q1.teams.add(fraud)
+    for _ in range(3):
+        answer_all(scenario.q1, fraud, MembershipFactory(team=fraud).user, value)
+    scores_store(round=scenario.q1)
+    return fraud
+
+
+def test_no_org_or_group_number_from_fewer_than_k_teams(scenario, staff):
+    """Q1 has two teams at k (refunds is hidden): a "mean of teams" would be nearly each one's own."""
+    org = org_heatmap(viewer=staff, group_slug=None, round_id=scenario.q1.pk, sort=None)
+    assert len(org.scored_rows) == 2
+    assert org.mean_index is None and org.dimension_mean("dim-1") is None
+    assert set(org.level_counts.values()) == {0}
+    labels, _series, _teams = org_trend({"dim-1": "Dimension 1"})
+    assert "Q1" not in labels and "Q0" in labels
+
+
 def test_group_and_org_means_hold_only_teams_at_k(scenario, staff):
+    _add_team_at_k(scenario)
     q1 = scenario.q1.pk
     org = org_heatmap(viewer=staff, group_slug=None, round_id=q1, sort=None)
     rows = {row.team.slug: row for row in org.rows}
     assert rows["refunds"].hidden and rows["refunds"].index is None and rows["refunds"].cells == {}
-    checkout, ledger = rows["checkout"].index, rows["ledger"].index
-    assert org.mean_index == pytest.approx(mean([checkout, ledger]))
-    payments = org_heatmap(viewer=staff, group_slug="payments", round_id=q1, sort=None)
-    assert payments.mean_index == pytest.approx(checkout)  # refunds is in payments, and left out
+    at_k = [rows[slug] for slug in ("checkout", "ledger", "fraud")]
+    assert org.mean_index == pytest.approx(mean(row.index for row in at_k))
     for key in ("dim-1", "dim-2"):
-        assert org.dimension_mean(key) == pytest.approx(
-            mean([rows["checkout"].cells[key].index, rows["ledger"].cells[key].index])
-        )
-        assert payments.dimension_mean(key) == pytest.approx(rows["checkout"].cells[key].index)
-    assert payments.level_counts == {**dict.fromkeys(payments.level_counts, 0), rows["checkout"].level: 1}
+        assert org.dimension_mean(key) == pytest.approx(mean(row.cells[key].index for row in at_k))
+    assert sum(org.level_counts.values()) == 3
+    # Payments holds checkout and the hidden refunds: one team at k, so no group number at all.
+    payments = org_heatmap(viewer=staff, group_slug="payments", round_id=q1, sort=None)
+    assert payments.mean_index is None and payments.dimension_mean("dim-1") is None
 
     labels, series, team_counts = org_trend({"dim-1": "Dimension 1"})
     position = labels.index("Q1")
-    assert team_counts[position] == 2
-    assert series["Overall"][position] == pytest.approx(mean([checkout, ledger]))
+    assert team_counts[position] == 3
+    assert series["Overall"][position] == pytest.approx(mean(row.index for row in at_k))
 
 
 def test_org_median_on_a_team_dashboard_holds_only_teams_at_k(scenario, client_for, lead):
-    response = client_for(lead).get(f"/teams/checkout/?round={scenario.q1.pk}")
-    org_median = response.context["results"].org_median
+    from statistics import median
+
+    url = f"/teams/checkout/?round={scenario.q1.pk}"
+    assert client_for(lead).get(url).context["results"].org_median == {}  # two teams at k: none
+    _add_team_at_k(scenario)
+    org_median = client_for(lead).get(url).context["results"].org_median
     stored = DimensionScore.objects.filter(round=scenario.q1, dimension_key="dim-1")
-    assert set(stored.values_list("team__slug", flat=True)) == {"checkout", "ledger"}
-    assert org_median["dim-1"] == pytest.approx(mean(stored.values_list("index", flat=True)))
+    assert set(stored.values_list("team__slug", flat=True)) == {"checkout", "ledger", "fraud"}
+    assert org_median["dim-1"] == pytest.approx(median(stored.values_list("index", flat=True)))
 
 
 # --- A dimension that only one or two people answered on the scale ------------------------------
@@ -410,8 +433,13 @@ def _admin_pages() -> list[str]:
 
 def test_respondent_keys_are_never_rendered(scenario, open_round_with_a_draft, staff, client_for):
     round_, drafter = open_round_with_a_draft
-    keys = set(Response.objects.values_list("respondent_key", flat=True))
-    assert len(keys) > 10
+    for colleague in scenario.people["checkout"][1:]:
+        answer_all(round_, scenario.checkout, colleague, "4")
+    keys = set(Response.objects.filter(respondent_key__isnull=False).values_list("respondent_key", flat=True))
+    assert len(keys) == 5  # the open round's; the closed rounds keep none
+    assert not Response.objects.filter(
+        round__in=[scenario.q0, scenario.q1], respondent_key__isnull=False
+    ).exists()
     member_pages = [
         "/",
         "/surveys/",
