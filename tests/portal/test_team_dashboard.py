@@ -148,6 +148,7 @@ def test_all_dont_know_but_one_hides_the_round_and_says_why(client_for, member, 
     assert results.hidden and not results.dimensions and not results.questions
     content = response.content.decode()
     assert "fewer than 3 people answered on the scale" in content
+    assert "hidden (fewer than 3 on the scale)" in content  # the participation history says why too
     assert "Answers per question" not in content
 
 
