@@ -2,8 +2,13 @@
 
 {"name", "version", "description", "scale": {"points", "labels"},
  "levels": [{"level", "name", "min_index"}],
- "dimensions": [{"key", "name", "description", "weight",
-                 "questions": [{"key", "text", "help", "reverse"}]}]}
+ "dimensions": [{"key", "name", "description", "prompt", "weight",
+                 "questions": [{"key", "text", "help", "result_label", "note", "reverse"}]}]}
+
+"help" and a dimension's "prompt" are shown to respondents and must not say how answers are
+scored; "result_label" names the question in results (worded so that higher is better) and
+"note" says what it measures and how it is scored, for results and admins. The last three are
+optional, so files of earlier versions still import.
 """
 
 from __future__ import annotations
@@ -13,7 +18,15 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,59}$")
-LIMITS = {"name": 120, "dimension_name": 120, "question_text": 400, "label": 60, "description": 4000}
+LIMITS = {
+    "name": 120,
+    "dimension_name": 120,
+    "question_text": 400,
+    "label": 60,
+    "description": 4000,
+    "prompt": 300,
+    "result_label": 120,
+}
 
 
 class ModelFileError(ValueError):
@@ -29,6 +42,8 @@ class QuestionSpec:
     key: str
     text: str
     help: str = ""
+    result_label: str = ""
+    note: str = ""
     reverse: bool = False
 
 
@@ -37,6 +52,7 @@ class DimensionSpec:
     key: str
     name: str
     description: str = ""
+    prompt: str = ""
     weight: float = 1.0
     questions: list[QuestionSpec] = field(default_factory=list)
 
@@ -142,6 +158,7 @@ def parse_model(data: Any) -> ModelSpec:
             key=_key(errors, f"{where}.key", raw.get("key"), dimension_keys),
             name=_text(errors, f"{where}.name", raw.get("name"), LIMITS["dimension_name"]),
             description=_text(errors, f"{where}.description", raw.get("description"), 4000, required=False),
+            prompt=_text(errors, f"{where}.prompt", raw.get("prompt"), LIMITS["prompt"], required=False),
             weight=float(weight),
         )
         raw_questions = raw.get("questions")
@@ -162,6 +179,14 @@ def parse_model(data: Any) -> ModelSpec:
                     key=_key(errors, f"{qwhere}.key", raw_question.get("key"), question_keys),
                     text=_text(errors, f"{qwhere}.text", raw_question.get("text"), LIMITS["question_text"]),
                     help=_text(errors, f"{qwhere}.help", raw_question.get("help"), 4000, required=False),
+                    result_label=_text(
+                        errors,
+                        f"{qwhere}.result_label",
+                        raw_question.get("result_label"),
+                        LIMITS["result_label"],
+                        required=False,
+                    ),
+                    note=_text(errors, f"{qwhere}.note", raw_question.get("note"), 4000, required=False),
                     reverse=reverse,
                 )
             )

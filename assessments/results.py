@@ -66,6 +66,7 @@ class DimensionRow:
 class QuestionRow:
     key: str
     text: str
+    label: str  # how results name it: its result label (higher is better), or its text
     dimension: str
     counts: list[int]
     dont_know: int
@@ -205,6 +206,7 @@ def team_results(team: Team, round_id: int | None = None) -> TeamResults:
             QuestionRow(
                 key=d.question_key,
                 text=d.question.text,
+                label=d.question.label,
                 dimension=d.question.dimension.name,
                 counts=list(d.counts),
                 dont_know=d.dont_know,

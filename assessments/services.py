@@ -37,6 +37,7 @@ from assessments.models import (
     TargetLevel,
     TeamScore,
 )
+from assessments.survey_time import survey_minutes
 from audit.models import AuditEvent
 from audit.trail import record
 from teams.models import Membership, Team
@@ -90,6 +91,7 @@ def _model_create(spec: ModelSpec) -> MaturityModel:
             key=dimension_spec.key,
             name=dimension_spec.name,
             description=dimension_spec.description,
+            prompt=dimension_spec.prompt,
             order=order,
             weight=round(dimension_spec.weight, 2),
         )
@@ -99,6 +101,8 @@ def _model_create(spec: ModelSpec) -> MaturityModel:
                 key=question.key,
                 text=question.text,
                 help_text=question.help,
+                result_label=question.result_label,
+                scoring_note=question.note,
                 order=position,
                 reverse=question.reverse,
             )
@@ -107,20 +111,33 @@ def _model_create(spec: ModelSpec) -> MaturityModel:
     return model
 
 
-DEFAULT_MODEL_FILE = Path(__file__).resolve().parent / "default_model.json"
+SHIPPED_MODELS = Path(__file__).resolve().parent / "shipped"
+# The full survey for quarterly rounds, and the short pulse for the months between (same keys).
+DEFAULT_MODEL_FILE = SHIPPED_MODELS / "devops-maturity-v2.json"
+PULSE_MODEL_FILE = SHIPPED_MODELS / "devops-pulse-v1.json"
 
 
 @transaction.atomic
-def default_model_ensure() -> MaturityModel:
-    """The shipped default model (the data migration creates it); re-created and published from
-    assessments/default_model.json if it was deleted."""
-    spec = parse_model(json.loads(DEFAULT_MODEL_FILE.read_text(encoding="utf-8")))
+def shipped_model_ensure(path: Path = DEFAULT_MODEL_FILE) -> MaturityModel:
+    """A model shipped with Gemba (data migrations create them), re-created and published from its
+    file in assessments/shipped/ if it was deleted."""
+    spec = parse_model(json.loads(path.read_text(encoding="utf-8")))
     model = MaturityModel.objects.filter(name=spec.name, version=spec.version).first()
     if model is None:
         model = _model_create(spec)
         MaturityModel.objects.filter(pk=model.pk).update(published=True)
         model.published = True
     return model
+
+
+def default_model_ensure() -> MaturityModel:
+    """The shipped default model: the full survey."""
+    return shipped_model_ensure(DEFAULT_MODEL_FILE)
+
+
+def pulse_model_ensure() -> MaturityModel:
+    """The shipped pulse: ten of the full model's questions, for monthly rounds."""
+    return shipped_model_ensure(PULSE_MODEL_FILE)
 
 
 def model_export(*, model: MaturityModel) -> ModelSpec:
@@ -138,9 +155,17 @@ def model_export(*, model: MaturityModel) -> ModelSpec:
                 key=dimension.key,
                 name=dimension.name,
                 description=dimension.description,
+                prompt=dimension.prompt,
                 weight=float(dimension.weight),
                 questions=[
-                    QuestionSpec(key=q.key, text=q.text, help=q.help_text, reverse=q.reverse)
+                    QuestionSpec(
+                        key=q.key,
+                        text=q.text,
+                        help=q.help_text,
+                        result_label=q.result_label,
+                        note=q.scoring_note,
+                        reverse=q.reverse,
+                    )
                     for q in dimension.questions.all()
                 ],
             )
@@ -610,13 +635,16 @@ def reminders_send(*, round: Round, teams: Iterable[Team], survey_url: str) -> i
         )
     )
     subject = _("Gemba: your team's survey “%(round)s” is open") % {"round": round.name}
+    low, high = survey_minutes(Question.objects.filter(dimension__model_id=round.model_id).count())
     body = _(
-        "Hello,\n\nThe survey “%(round)s” is open until %(closes)s. It takes about five minutes and your "
-        "answers stay anonymous: your team sees only results of three or more people together.\n\n"
+        "Hello,\n\nThe survey “%(round)s” is open until %(closes)s. It takes about %(minutes)s minutes and "
+        "your answers stay anonymous: your team sees only results of %(k)s or more people together.\n\n"
         "Take it here: %(url)s\n\nThank you!"
     ) % {
         "round": round.name,
         "closes": timezone.localtime(round.closes_at).strftime("%d %b %Y"),
+        "minutes": str(low) if low == high else f"{low}–{high}",
+        "k": round.k,
         "url": survey_url,
     }
     messages = [(subject, body, settings.DEFAULT_FROM_EMAIL, [email]) for email in emails]

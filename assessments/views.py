@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from assessments import services
 from assessments.forms import RoundForm, SurveyForm
 from assessments.models import Dimension, Participation, Question, Round
+from assessments.survey_time import survey_minutes
 from assessments.surveys import survey_slots
 from teams.access import team_for_member, teams_with_live_counts
 from teams.models import Membership, Team
@@ -114,7 +115,9 @@ def survey_take(request: HttpRequest, round_id: int, team_slug: str) -> HttpResp
             initial=SurveyForm.initial_from(response), model=round_.model, dimensions=dimensions, submit=False
         )
         status_code = 200
-    context.update({"form": form, "sections": form.sections()})
+    context.update(
+        {"form": form, "sections": form.sections(), "minutes": survey_minutes(form.question_count)}
+    )
     return render(request, "assessments/survey_take.html", context, status=status_code)
 
 

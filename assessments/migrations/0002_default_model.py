@@ -1,11 +1,11 @@
-"""Ships Gemba's default maturity model (assessments/default_model.json), published."""
+"""Ships Gemba's first default maturity model (assessments/shipped/devops-maturity-v1.json), published."""
 
 import json
 from pathlib import Path
 
 from django.db import migrations
 
-DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "default_model.json"
+DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "shipped" / "devops-maturity-v1.json"
 
 
 def create_default_model(apps, schema_editor):

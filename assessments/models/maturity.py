@@ -92,7 +92,15 @@ class Dimension(models.Model):
     )
     key = models.SlugField(_("key"), max_length=60, help_text=_("Stable across versions: trends follow it."))
     name = models.CharField(_("name"), max_length=120)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(
+        _("description"), blank=True, help_text=_("For reading results; the survey shows the prompt instead.")
+    )
+    prompt = models.CharField(
+        _("survey prompt"),
+        max_length=300,
+        blank=True,
+        help_text=_("A neutral line under the section on the survey page: never how it is scored."),
+    )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     weight = models.DecimalField(_("weight"), max_digits=4, decimal_places=2, default=1)
 
@@ -115,7 +123,24 @@ class Question(models.Model):
     )
     key = models.SlugField(_("key"), max_length=80, help_text=_("Stable across versions."))
     text = models.CharField(_("text"), max_length=400)
-    help_text = models.TextField(_("help text"), blank=True)
+    help_text = models.TextField(
+        _("help text"),
+        blank=True,
+        help_text=_("Shown to respondents: a neutral clarification, never scoring."),
+    )
+    result_label = models.CharField(
+        _("result label"),
+        max_length=120,
+        blank=True,
+        help_text=_("A short neutral name for reading results, worded so that higher is better."),
+    )
+    scoring_note = models.TextField(
+        _("scoring note"),
+        blank=True,
+        help_text=_(
+            "What the question measures and how it is scored: for results and admins, never the survey."
+        ),
+    )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     reverse = models.BooleanField(
         _("reverse-scored"),
@@ -131,3 +156,8 @@ class Question(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+    @property
+    def label(self) -> str:
+        """How results name the question: its result label, or its text when it has none."""
+        return self.result_label or self.text

@@ -210,6 +210,28 @@ def test_survey_page_and_submit_query_counts_on_the_default_model(
         assert client.get(url(round_, team)).status_code == 200
 
 
+def test_the_survey_shows_questions_never_how_they_are_scored(client_for, member, team, default_model):
+    """DORA's guidance: the culture items come together, and nothing names a construct or a scoring."""
+    round_ = make_round(model=default_model, teams=[team])
+    page = client_for(member).get(url(round_, team)).content.decode()
+    assert "When something fails, people here first ask who is to blame." in page
+    for hint in ("Westrum", "everse", "scored", "generative", "weaker answer", "trained, not shot"):
+        assert hint not in page, hint
+    assert "About how people in your team and the wider organisation work together." in page
+
+
+@pytest.mark.parametrize(
+    ("model_name", "announced"), [("full", "About 6–8 minutes."), ("pulse", "About 2 minutes.")]
+)
+def test_the_announced_time_follows_from_the_surveys_length(client_for, member, team, model_name, announced):
+    from assessments.services import default_model_ensure, pulse_model_ensure
+
+    model = default_model_ensure() if model_name == "full" else pulse_model_ensure()
+    round_ = make_round(model=model, teams=[team])
+    page = client_for(member).get(url(round_, team)).content.decode()
+    assert announced in page and "five minutes" not in page
+
+
 def test_survey_list_is_empty_with_guidance(client_for, member):
     assert "No survey is open for your teams" in client_for(member).get("/surveys/").content.decode()
 

@@ -197,6 +197,26 @@ def test_details_strengths_likert_and_westrum_at_k_detail(client_for, member, te
     assert "Culture (Westrum)" in content
 
 
+def test_a_reverse_scored_strength_reads_the_right_way_round(client_for, member, team, default_model):
+    """Everyone strongly disagrees that a release needs a change board: a strength, named as one."""
+    from assessments.models import Question
+    from assessments.services import response_save
+
+    round_ = make_round(model=default_model, teams=[team], k=3, k_detail=3)
+    questions = Question.objects.filter(dimension__model=default_model)
+    for _ in range(3):
+        answers = {q.pk: ("1" if q.key == "change-approval" else "4") for q in questions}
+        user = MembershipFactory(team=team).user
+        response_save(round=round_, team=team, user=user, answers=answers, comments={}, submit=True)
+    round_close(round=round_)
+    response = client_for(member).get("/teams/checkout/")
+    (top, *_rest) = response.context["results"].strengths()
+    assert (top.key, top.label, top.mean) == ("change-approval", "No heavyweight change approval", 7.0)
+    content = response.content.decode()
+    assert "No heavyweight change approval" in content and "score 7.00 of 7" in content
+    assert "counts the other way: disagreeing scores high" in content
+
+
 def scoring_band(index):
     from assessments.scoring import westrum_band
 
