@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from assessments import services
 from assessments.forms import RoundForm, SurveyForm
@@ -19,7 +19,7 @@ from teams.access import team_for_member
 from teams.models import Membership, Team
 
 
-@require_GET
+@require_safe
 @login_required
 def survey_list(request: HttpRequest) -> HttpResponse:
     return render(request, "assessments/survey_list.html", {"slots": survey_slots(request.user)})
@@ -39,7 +39,7 @@ def _survey_dimensions(round_: Round) -> list[Dimension]:
     return list(dimensions.values())
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def survey_take(request: HttpRequest, round_id: int, team_slug: str) -> HttpResponse:
     team = team_for_member(request.user, team_slug)
@@ -135,7 +135,7 @@ def _participation_rows(round_: Round, teams) -> list[dict]:
     return rows
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def round_list(request: HttpRequest) -> HttpResponse:
     led_teams = Team.objects.led_by(request.user).active().select_related("group")
@@ -178,7 +178,7 @@ def _round_for_lead(user, round_id: int) -> tuple[Round, list[Team]]:
     return round_, teams
 
 
-@require_GET
+@require_safe
 @login_required
 def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
     round_, teams = _round_for_lead(request.user, round_id)

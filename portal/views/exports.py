@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _lazy
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from assessments.models import DimensionScore, Round
 from assessments.results import org_heatmap
@@ -131,7 +131,7 @@ def _scores():
     return DimensionScore.objects.order_by("round__closes_at", "round_id", "team__name", "dimension__order")
 
 
-@require_GET
+@require_safe
 @login_required
 def round_csv(request: HttpRequest, round_id: int) -> StreamingHttpResponse:
     """A round: team × dimension. Every signed-in user may see org aggregates (as on /org/)."""
@@ -141,14 +141,14 @@ def round_csv(request: HttpRequest, round_id: int) -> StreamingHttpResponse:
     )
 
 
-@require_GET
+@require_safe
 @login_required
 def all_rounds_csv(request: HttpRequest) -> StreamingHttpResponse:
     """Every closed round × team × dimension."""
     return csv_response("gemba-all-rounds.csv", DIMENSION_HEADER, _dimension_rows(_scores()))
 
 
-@require_GET
+@require_safe
 @login_required
 def team_history_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
     """One team's scores over every closed round; 404 for who may not see the team."""
@@ -158,7 +158,7 @@ def team_history_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
     )
 
 
-@require_GET
+@require_safe
 @login_required
 def heatmap_csv(request: HttpRequest) -> StreamingHttpResponse:
     """The org heatmap as shown: same group, round and sort; hidden teams say so, with no number."""
@@ -228,7 +228,7 @@ ACTIONS_HEADER = [
 ]
 
 
-@require_GET
+@require_safe
 @login_required
 def actions_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
     """A team's improvement actions, for whoever may see its board."""
