@@ -81,18 +81,33 @@ def survey_take(request: HttpRequest, round_id: int, team_slug: str) -> HttpResp
                 return redirect("home")
             messages.success(request, _("Draft saved. Come back any time before the round closes."))
             return redirect("survey_take", round_id=round_.pk, team_slug=team.slug)
-        missing = sum(1 for name, errors in form.errors.items() if name.startswith("q"))
+        missing, invalid = form.question_errors("required"), form.question_errors("invalid_choice")
+        problems = []
+        if missing:
+            problems.append(
+                ngettext(
+                    "%(n)d question still needs an answer.",
+                    "%(n)d questions still need an answer.",
+                    len(missing),
+                )
+                % {"n": len(missing)}
+            )
+        if invalid:
+            problems.append(
+                ngettext(
+                    "%(n)d answer is not one of the choices.",
+                    "%(n)d answers are not one of the choices.",
+                    len(invalid),
+                )
+                % {"n": len(invalid)}
+            )
         messages.error(
             request,
-            ngettext(
-                "%(n)d question still needs an answer. Nothing was sent; your answers are kept below.",
-                "%(n)d questions still need an answer. Nothing was sent; your answers are kept below.",
-                missing,
-            )
-            % {"n": missing}
-            if missing
+            " ".join([*problems, _("Nothing was sent; your answers are kept below.")])
+            if problems
             else _("Please correct the marked fields. Nothing was sent."),
         )
+        context.update({"missing": missing, "invalid": invalid})
         status_code = 400
     else:
         response = services.response_for(round=round_, team=team, user=request.user)
