@@ -13,6 +13,7 @@ to the sign-in page, as every other page does (a redirect without body, not an e
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -65,13 +66,15 @@ class StrictJSONParser(Parser):
     """
 
     def parse_body(self, request: HttpRequest) -> Any:
-        duplicated: dict[int, list[str]] = {}
+        # By id(), with the object itself kept alive: an object dropped as the loser of a
+        # duplicated key must not free its id for a later, innocent one.
+        duplicated: dict[int, tuple[dict, list[str]]] = {}
 
         def make_object(pairs: list[tuple[str, Any]]) -> dict:
             obj = dict(pairs)
             if len(obj) < len(pairs):
-                seen: set[str] = set()
-                duplicated[id(obj)] = [key for key, _value in pairs if key in seen or seen.add(key)]
+                counts = Counter(key for key, _value in pairs)
+                duplicated[id(obj)] = (obj, [key for key, count in counts.items() if count > 1])
             return obj
 
         data = json.loads(request.body, object_pairs_hook=make_object)
@@ -80,14 +83,16 @@ class StrictJSONParser(Parser):
         return data
 
 
-def _duplicated_paths(data: Any, duplicated: dict[int, list[str]]) -> list[tuple[str | int, ...]]:
+def _duplicated_paths(
+    data: Any, duplicated: dict[int, tuple[dict, list[str]]]
+) -> list[tuple[str | int, ...]]:
     # Iterative: a body nested a thousand levels deep must not end in a RecursionError.
     paths: list[tuple[str | int, ...]] = []
     stack: list[tuple[tuple[str | int, ...], Any]] = [((), data)]
     while stack:
         path, value = stack.pop()
         if isinstance(value, dict):
-            paths += [(*path, key) for key in dict.fromkeys(duplicated.get(id(value), []))]
+            paths += [(*path, key) for key in duplicated.get(id(value), (value, []))[1]]
             stack += [((*path, key), item) for key, item in value.items()]
         elif isinstance(value, list):
             stack += [((*path, index), item) for index, item in enumerate(value)]
