@@ -24,7 +24,13 @@ class SurveySection:
 
     @property
     def answered(self) -> int:
-        return sum(1 for _, field in self.questions if field.value())
+        return sum(1 for _, field in self.questions if field.value() in field.field.valid_values)
+
+
+class QuestionField(forms.ChoiceField):
+    @property
+    def valid_values(self) -> set[str]:
+        return {str(value) for value, _label in self.choices}
 
 
 class SurveyForm(forms.Form):
@@ -50,14 +56,17 @@ class SurveyForm(forms.Form):
         ]
         for dimension in dimensions:
             for question in dimension.survey_questions:
-                self.fields[f"q{question.pk}"] = forms.ChoiceField(
+                self.fields[f"q{question.pk}"] = QuestionField(
                     label=question.text,
                     help_text=question.help_text,
                     choices=choices,
                     widget=forms.RadioSelect,
                     required=submit,
                     error_messages={
-                        "required": _("Please answer this question (or choose don't know / N/A).")
+                        "required": _("Please answer this question (or choose don't know / N/A)."),
+                        "invalid_choice": _(
+                            "That is not one of the choices: pick a point of the scale, don't know or N/A."
+                        ),
                     },
                 )
             self.fields[f"c{dimension.pk}"] = forms.CharField(
@@ -84,7 +93,21 @@ class SurveyForm(forms.Form):
 
     @property
     def answered_count(self) -> int:
-        return sum(1 for name in self.fields if name.startswith("q") and self[name].value())
+        # A value that is none of the choices (q12=99) is no answer: no radio button shows it.
+        return sum(
+            1
+            for name, field in self.fields.items()
+            if name.startswith("q") and self[name].value() in field.valid_values
+        )
+
+    def question_errors(self, code: str) -> list[str]:
+        """Names of the question fields whose error has this code: "required" (unanswered) or
+        "invalid_choice" (a value that is none of the choices, e.g. a tampered form)."""
+        return [
+            name
+            for name, errors in self.errors.as_data().items()
+            if name.startswith("q") and any(error.code == code for error in errors)
+        ]
 
     def answers(self) -> dict[int, str | None]:
         return {

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from assessments import services
 from assessments.forms import RoundForm, SurveyForm
@@ -20,7 +20,7 @@ from teams.access import team_for_member, teams_with_live_counts
 from teams.models import Membership, Team
 
 
-@require_GET
+@require_safe
 @login_required
 def survey_list(request: HttpRequest) -> HttpResponse:
     return render(request, "assessments/survey_list.html", {"slots": survey_slots(request.user)})
@@ -40,7 +40,7 @@ def _survey_dimensions(round_: Round) -> list[Dimension]:
     return list(dimensions.values())
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def survey_take(request: HttpRequest, round_id: int, team_slug: str) -> HttpResponse:
     team = team_for_member(request.user, team_slug)
@@ -91,20 +91,35 @@ def survey_take(request: HttpRequest, round_id: int, team_slug: str) -> HttpResp
             else:
                 messages.success(request, _("Draft saved. Come back any time before the round closes."))
             return redirect("survey_take", round_id=round_.pk, team_slug=team.slug)
-        missing = sum(1 for name, errors in form.errors.items() if name.startswith("q"))
+        missing, invalid = form.question_errors("required"), form.question_errors("invalid_choice")
+        problems = []
+        if missing:
+            problems.append(
+                ngettext(
+                    "%(n)d question still needs an answer.",
+                    "%(n)d questions still need an answer.",
+                    len(missing),
+                )
+                % {"n": len(missing)}
+            )
+        if invalid:
+            problems.append(
+                ngettext(
+                    "%(n)d answer is not one of the choices.",
+                    "%(n)d answers are not one of the choices.",
+                    len(invalid),
+                )
+                % {"n": len(invalid)}
+            )
         messages.error(
             request,
-            ngettext(
-                "%(n)d question still needs an answer. Nothing was sent; your answers are kept below.",
-                "%(n)d questions still need an answer. Nothing was sent; your answers are kept below.",
-                missing,
-            )
-            % {"n": missing}
-            if missing
+            " ".join([*problems, _("Nothing was sent; your answers are kept below.")])
+            if problems
             else _("Please correct the marked fields. Nothing was sent."),
         )
         own = services.response_for(round=round_, team=team, user=request.user)
         context["submitted"] = bool(own and own.status == own.Status.SUBMITTED)
+        context.update({"missing": missing, "invalid": invalid})
         status_code = 400
     else:
         response = services.response_for(round=round_, team=team, user=request.user)
@@ -149,7 +164,7 @@ def _participation_rows(round_: Round, teams) -> list[dict]:
     return rows
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def round_list(request: HttpRequest) -> HttpResponse:
     led_teams = teams_with_live_counts(request.user).active().select_related("group")
@@ -204,7 +219,7 @@ def _round_for_lead(user, round_id: int) -> tuple[Round, list[Team]]:
     return round_, teams
 
 
-@require_GET
+@require_safe
 @login_required
 def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
     round_, teams = _round_for_lead(request.user, round_id)

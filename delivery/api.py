@@ -23,11 +23,11 @@ from delivery import dora
 from delivery.metrics import window_keys
 from delivery.models import ApiToken, Incident
 from delivery.schemas import (
-    EXTERNAL_ID_PATTERN,
     DeploymentConflictOut,
     DeploymentIn,
     DeploymentOut,
     ErrorOut,
+    ExternalId,
     IncidentConflictOut,
     IncidentIn,
     IncidentOut,
@@ -165,12 +165,13 @@ def post_incident(request: HttpRequest, payload: IncidentIn):
 )
 def patch_incident(
     request: HttpRequest,
-    external_id: Annotated[str, Path(max_length=200, pattern=EXTERNAL_ID_PATTERN)],
+    # The same rule as external_id on create: every id accepted there is found here.
+    external_id: Annotated[ExternalId, Path()],
     payload: IncidentResolve,
 ):
     try:
         incident = incident_resolve(
-            team=request.auth.team, external_id=external_id.strip(), resolved_at=payload.resolved_at
+            team=request.auth.team, external_id=external_id, resolved_at=payload.resolved_at
         )
     except Incident.DoesNotExist:
         return Status(404, {"detail": _("No incident with this external_id was reported for your team.")})

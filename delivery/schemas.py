@@ -28,8 +28,14 @@ from delivery.models import ENVIRONMENT_LENGTH, EXTERNAL_ID_LENGTH, SERVICE_LENG
 # Nothing before the Unix epoch is a deployment; a day ahead allows for a skewed clock.
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 FUTURE_SLACK = timedelta(days=1)
-# For path parameters: no control characters, no slash (the URL could not carry one).
-EXTERNAL_ID_PATTERN = r"^[^\x00-\x1f\x7f/]+$"
+# What an external_id may be: the same rule on create (API and CSV import) and in the path of
+# PATCH /incidents/{external_id}, so that every id accepted once can be used on every later call.
+# A slash cannot be carried by one URL path segment, and "." or ".." would be read by HTTP
+# clients as "this" and "the parent" segment; control characters break logs and PostgreSQL.
+EXTERNAL_ID_RULE = (
+    f"at most {EXTERNAL_ID_LENGTH} characters, not blank; surrounding spaces are removed; "
+    "no slash (/), no control characters, not . or .."
+)
 
 
 def _clean_text(value: str) -> str:
@@ -42,6 +48,15 @@ def _clean_text(value: str) -> str:
             raise ValueError(_("must be valid Unicode text"))
     if not value:
         raise ValueError(_("must not be blank"))
+    return value
+
+
+def _external_id(value: str) -> str:
+    value = _clean_text(value)
+    if "/" in value:
+        raise ValueError(_("must not contain a slash (/): it could not be used in the URL of later calls"))
+    if value in {".", ".."}:
+        raise ValueError(_("must not be . or .. (a URL would read it as a path segment)"))
     return value
 
 
@@ -75,7 +90,11 @@ Environment = Annotated[
     AfterValidator(_clean_text),
     AfterValidator(_lower),
 ]
-ExternalId = Annotated[str, Field(min_length=1, max_length=EXTERNAL_ID_LENGTH), AfterValidator(_clean_text)]
+ExternalId = Annotated[
+    str,
+    Field(min_length=1, max_length=EXTERNAL_ID_LENGTH, description=EXTERNAL_ID_RULE),
+    AfterValidator(_external_id),
+]
 Moment = Annotated[
     AwareDatetime,
     BeforeValidator(_iso_only),

@@ -57,7 +57,7 @@ def token_revoke(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return redirect(_delivery_page(team.slug))
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def history_upload(request: HttpRequest, slug: str) -> HttpResponse:
     team = team_for_lead(request.user, slug)

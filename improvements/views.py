@@ -49,7 +49,7 @@ def _detail(
     return render(request, "improvements/action_detail.html", context, status=status)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def action_detail(request: HttpRequest, action_id: int) -> HttpResponse:
     """The A3, the experiments, the stage history and the loop-closing panel. A POST moves the card."""
@@ -100,7 +100,7 @@ def _back(request: HttpRequest, default: str) -> str:
     return default
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def action_edit(request: HttpRequest, action_id: int) -> HttpResponse:
     """Edit the title, owner, due date, links, A3 and outcome (members and leads of the team)."""
@@ -147,7 +147,7 @@ def experiment_add(request: HttpRequest, action_id: int) -> HttpResponse:
     return redirect(reverse("action_detail", args=[action.pk]) + f"#experiment-{experiment.pk}")
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def experiment_edit(request: HttpRequest, action_id: int, experiment_id: int) -> HttpResponse:
     """Complete an experiment: what happened and what we learned."""
@@ -176,7 +176,7 @@ def experiment_edit(request: HttpRequest, action_id: int, experiment_id: int) ->
 # --- WIP limits ------------------------------------------------------------------------------
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def wip_limits(request: HttpRequest, slug: str) -> HttpResponse:
     """The team lead sets the board's WIP limits; members see them on the board."""

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from portal.api import api
+from portal.api import not_found as api_not_found
 from portal.views import exports
 from portal.views.actions import action_board
 from portal.views.delivery import team_delivery
@@ -31,6 +32,8 @@ urlpatterns = [
     path("", include("improvements.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    # After the API's own URLs: any other address under /api/v1/ is a JSON 404, whatever the method.
+    path("api/v1/<path:unknown>", api_not_found, name="api_not_found"),
     path("teams/<slug:slug>/delivery/", team_delivery, name="team_delivery"),
     path("teams/<slug:slug>/delivery/", include("delivery.urls")),
 ]

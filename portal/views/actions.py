@@ -33,7 +33,7 @@ from teams.access import role_in, team_for_user
 AGING_SHOWN = 5
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def action_board(request: HttpRequest, slug: str) -> HttpResponse:
     """The board: a column per stage with count and limit, the flow metrics, and a new-action form.

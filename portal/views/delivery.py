@@ -1,7 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from delivery.forms import ApiTokenForm
 from delivery.metrics import team_delivery as read_team_delivery
@@ -10,7 +10,7 @@ from portal.charts.delivery import delivery_trend_charts
 from teams.access import can_lead, team_for_user
 
 
-@require_GET
+@require_safe
 @login_required
 def team_delivery(request: HttpRequest, slug: str) -> HttpResponse:
     """The team's delivery keys and trends; leads also manage API tokens and import history here."""

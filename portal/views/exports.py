@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _lazy
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from assessments.models import DimensionScore, Round
 from assessments.results import org_heatmap
@@ -135,7 +135,7 @@ def _scores(viewer):
     )
 
 
-@require_GET
+@require_safe
 @login_required
 def round_csv(request: HttpRequest, round_id: int) -> StreamingHttpResponse:
     """A round: team × dimension, for the teams the viewer may open (as on /org/)."""
@@ -144,14 +144,14 @@ def round_csv(request: HttpRequest, round_id: int) -> StreamingHttpResponse:
     return csv_response(f"gemba-{slugify(round_.name)}.csv", DIMENSION_HEADER, rows)
 
 
-@require_GET
+@require_safe
 @login_required
 def all_rounds_csv(request: HttpRequest) -> StreamingHttpResponse:
     """Every closed round × team × dimension, for the teams the viewer may open."""
     return csv_response("gemba-all-rounds.csv", DIMENSION_HEADER, _dimension_rows(_scores(request.user)))
 
 
-@require_GET
+@require_safe
 @login_required
 def team_history_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
     """One team's scores over every closed round; 404 for who may not see the team."""
@@ -160,7 +160,7 @@ def team_history_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
     return csv_response(f"gemba-{team.slug}-history.csv", DIMENSION_HEADER, rows)
 
 
-@require_GET
+@require_safe
 @login_required
 def heatmap_csv(request: HttpRequest) -> StreamingHttpResponse:
     """The org heatmap as shown: same group, round and sort; hidden teams say so, with no number."""
@@ -230,7 +230,7 @@ ACTIONS_HEADER = [
 ]
 
 
-@require_GET
+@require_safe
 @login_required
 def actions_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
     """A team's improvement actions, for whoever may see its board."""

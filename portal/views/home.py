@@ -3,7 +3,7 @@ from collections import defaultdict
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from assessments.models import TeamScore
 from assessments.surveys import survey_slots
@@ -12,7 +12,7 @@ from portal.charts.survey import sparkline
 from teams.models import Membership
 
 
-@require_GET
+@require_safe
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """Surveys waiting for me first, then my teams with their level and trend."""

@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from assessments.results import org_heatmap, org_trend, scores_version
 from assessments.services import rounds_close_due
@@ -14,7 +14,7 @@ from portal.charts.delivery import delivery_vs_culture_scatter
 from portal.views.params import int_param
 
 
-@require_GET
+@require_safe
 @login_required
 def org_dashboard(request: HttpRequest) -> HttpResponse:
     """Teams × dimensions: rows of the teams the viewer may open, org aggregates over at least k teams."""

@@ -7,7 +7,7 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from assessments.forms import TargetLevelsForm
 from assessments.models import Round
@@ -21,7 +21,7 @@ from portal.views.params import int_param
 from teams.access import can_lead, role_in, team_for_user
 
 
-@require_GET
+@require_safe
 @login_required
 def team_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     """A team's maturity in one closed round and over time. Scores at k or more, details at k_detail."""

@@ -132,6 +132,35 @@ def test_out_of_range_value_is_refused(client_for, member, open_round, team):
     assert not Response.objects.exists()
 
 
+@pytest.mark.parametrize("value", ["99", "abc", "0", "-1"])
+@pytest.mark.parametrize("action", ["submit", "draft"])
+def test_invalid_value_is_called_invalid_not_unanswered(client_for, member, open_round, team, value, action):
+    data = post_data(open_round, [value, "1", "1", "1"], action=action)
+    response = client_for(member).post(url(open_round, team), data)
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert "1 answer is not one of the choices. Nothing was sent" in content
+    assert "That is not one of the choices: pick a point of the scale" in content
+    assert "need an answer" not in content and "Please answer this question" not in content
+    assert content.count("question-invalid") == 1 and "question-missing" not in content
+    [field] = [name for name in response.context["form"].errors]
+    assert response.context["invalid"] == [field] and response.context["missing"] == []
+    assert "0 of 4 questions answered" not in content and "3</span> of 4 questions answered" in content
+    assert not Response.objects.exists() and not Participation.objects.exists()
+
+
+def test_invalid_and_unanswered_questions_are_counted_apart(client_for, member, open_round, team):
+    response = client_for(member).post(url(open_round, team), post_data(open_round, ["99", "abc", None, "1"]))
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert "1 question still needs an answer. 2 answers are not one of the choices." in content
+    assert content.count("Please answer this question") == 1
+    assert content.count("That is not one of the choices") == 2
+    assert content.count("question-missing") == 1 and content.count("question-invalid") == 2
+    assert len(response.context["missing"]) == 1 and len(response.context["invalid"]) == 2
+    assert not Response.objects.exists()
+
+
 def test_upcoming_round_says_when_it_opens(client_for, member, small_model, team):
     round_ = make_round(model=small_model, teams=[team], state="upcoming")
     response = client_for(member).get(url(round_, team))

@@ -3,7 +3,8 @@
 The patterns come from the URL resolver, so a new URL without an entry in ``MATRIX`` fails
 ``test_every_url_pattern_has_an_entry``. Each entry names the objects its parameters point at
 (the personas' team "checkout" or another team "ledger", see ``conftest.World``) and the status
-each relation to that team gets, for GET and for POST (PATCH where the API takes it). Every
+each relation to that team gets, for GET and for POST (PATCH where the API takes it); HEAD gets
+what GET gets, with the same headers and no body. Every
 request runs in a savepoint that is rolled back, so one persona's POST does not change what the
 next one sees.
 
@@ -67,7 +68,7 @@ def rule(signed_in, *, anonymous=LOGIN, pipeline=None, **relations) -> dict[str,
 
 # Answers that refuse a write: nothing may be written then.
 REFUSALS = (401, 403, 404, 405, LOGIN, ADMIN_LOGIN)
-# Method checks come before the sign-in check (``@require_GET`` / ``@require_POST`` outermost).
+# Method checks come before the sign-in check (``@require_safe`` / ``@require_POST`` outermost).
 REFUSED = rule(405, anonymous=405)
 SEE = rule(200, none=404)  # whoever may see the team: members, lead, group manager, staff
 WORK = rule(DONE, none=404, manager=403, staff=403)  # members and lead of the team write
@@ -142,6 +143,7 @@ SCOPES: dict[str, list[Target]] = {
         # checkout's page with ledger's token.
         Target("mixed", "own", lambda w: {"slug": "checkout", "pk": w.other.token.pk}),
     ],
+    "unknown api path": [Target("site", "site", lambda w: {"unknown": "nope/deeper"})],
     "incident": [
         Target("own", "own", lambda w: {"external_id": w.own.incident.external_id}),
         Target("other", "other", lambda w: {"external_id": w.other.incident.external_id}),
@@ -312,7 +314,9 @@ MATRIX: dict[str, Entry] = {
         {"GET": rule(404, anonymous=404), "POST": rule(404, anonymous=404)},
         why="ninja's root: no page",
     ),
-    "api/v1/openapi.json": Entry("site", {"GET": rule(200), "POST": REFUSED}),
+    "api/v1/openapi.json": Entry(
+        "site", {"GET": rule(200, anonymous=401), "POST": REFUSED}, why="a JSON document: 401, no redirect"
+    ),
     "api/v1/docs": Entry("site", {"GET": rule(200), "POST": REFUSED}),
     "api/v1/deployments": Entry(
         "site",
@@ -336,6 +340,12 @@ MATRIX: dict[str, Entry] = {
         },
         data=_resolve_json,
         json=True,
+    ),
+    "api/v1/<path:unknown>": Entry(
+        "unknown api path",
+        {method: rule(404, anonymous=404) for method in ("GET", "POST", "PATCH")},
+        json=True,
+        why="any other address under /api/v1/: a JSON 404 for every method",
     ),
     "api/v1/teams/<slug>/metrics": Entry(
         "team",
@@ -373,7 +383,7 @@ def fill(route: str, kwargs: dict) -> str:
     """The route with its parameters filled in ("<slug:slug>" → "checkout")."""
     path = route
     for name, value in kwargs.items():
-        for converter in ("", "int:", "slug:", "str:"):
+        for converter in ("", "int:", "slug:", "str:", "path:"):
             path = path.replace(f"<{converter}{name}>", str(value))
     assert "<" not in path, path
     return "/" + path
@@ -395,6 +405,8 @@ class Outcome:
     status: int
     location: str
     wrote: bool = False
+    content_type: str = ""
+    body: bytes = b""
 
     def matches(self, expected) -> bool:
         if expected == LOGIN:
@@ -430,7 +442,7 @@ class Personas:
         client.cookies = SimpleCookie(self.cookies[persona].output(header="", sep="\n"))
         headers = {"Authorization": f"Bearer {self.world.own.raw_token}"} if persona == "pipeline" else {}
         kwargs = {"headers": headers}
-        if method != "GET":
+        if method not in ("GET", "HEAD"):
             kwargs["data"] = data or {}
             if json:
                 kwargs["content_type"] = "application/json"
@@ -438,11 +450,16 @@ class Personas:
         with transaction.atomic():
             before = fingerprint() if refused else None
             response = getattr(client, method.lower())(path, **kwargs)
-            if response.streaming:
-                b"".join(response.streaming_content)
+            body = b"".join(response.streaming_content) if response.streaming else response.content
             changed = refused and fingerprint() != before
             transaction.set_rollback(True)
-        return Outcome(response.status_code, response.headers.get("Location", ""), wrote=changed)
+        return Outcome(
+            response.status_code,
+            response.headers.get("Location", ""),
+            wrote=changed,
+            content_type=response.headers.get("Content-Type", ""),
+            body=body,
+        )
 
 
 @pytest.mark.parametrize("route", list(MATRIX))
@@ -456,16 +473,27 @@ def test_url_answers_each_persona_as_expected(route, world, settings, record_pro
         path = fill(route, target.kwargs(world))
         for persona in PERSONAS:
             relation = RELATION[target.relation][persona]
-            for method, table in expectations.items():
+            methods = list(expectations.items())
+            if "GET" in expectations:  # every address that answers GET answers HEAD alike
+                methods.append(("HEAD", expectations["GET"]))
+            answers: dict[str, Outcome] = {}
+            for method, table in methods:
                 expected = table[relation]
                 data = entry.data(world, target) if entry.data else None
-                refused = method != "GET" and expected in REFUSALS
-                outcome = personas.send(persona, method, path, data, json=entry.json, refused=refused)
+                refused = method not in ("GET", "HEAD") and expected in REFUSALS
+                outcome = answers[method] = personas.send(
+                    persona, method, path, data, json=entry.json, refused=refused
+                )
                 cells += 1
                 if not outcome.matches(expected) or outcome.wrote:
                     wrong.append(
                         f"{method} {path} [{target.name}] as {persona} ({relation}): "
                         f"expected {expected}, got {outcome}" + (" and it wrote" if outcome.wrote else "")
+                    )
+                if method == "HEAD" and (outcome.body or outcome.content_type != answers["GET"].content_type):
+                    wrong.append(
+                        f"HEAD {path} [{target.name}] as {persona}: a body of {len(outcome.body)} bytes, "
+                        f"{outcome.content_type!r} where GET gives {answers['GET'].content_type!r}"
                     )
     record_property("count:authorization matrix cells (URL × persona × target × method)", cells)
     assert not wrong, "\n".join(wrong)
