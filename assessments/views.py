@@ -270,5 +270,12 @@ def round_close(request: HttpRequest, round_id: int) -> HttpResponse:
         messages.info(request, _("This round is already closed."))
         return redirect("round_detail", round_id=round_.pk)
     services.round_close(round=round_, by=request.user)
-    messages.success(request, _("Round “%(name)s” closed; its results are ready.") % {"name": round_.name})
+    messages.success(
+        request,
+        _(
+            "Round “%(name)s” closed; its results are ready. Each team can open its review "
+            "from the table below."
+        )
+        % {"name": round_.name},
+    )
     return redirect("round_detail", round_id=round_.pk)

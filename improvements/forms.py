@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from assessments.models import Dimension, MaturityModel, Round
-from improvements.models import LIMITED_STAGES, MAX_WIP_LIMIT, Action, Experiment, Stage
+from improvements.models import LIMITED_STAGES, MAX_FOCUS, MAX_WIP_LIMIT, Action, Experiment, Stage
 from teams.models import Team
 
 A3_FIELDS = ["current_condition", "target_condition", "root_cause", "countermeasure"]
@@ -196,3 +196,49 @@ class WipLimitsForm(forms.Form):
 
     def limits(self) -> dict[str, int | None]:
         return {stage: self.cleaned_data.get(stage) for stage in LIMITED_STAGES}
+
+
+class ReviewForm(forms.Form):
+    """The review meeting's record: hands counted per dimension, one or two focus dimensions, notes.
+
+    ``dimensions`` are (key, name) pairs of the round's model; ``people`` caps a dimension's
+    count at the team's size (a count of hands, never names).
+    """
+
+    focus = forms.MultipleChoiceField(
+        label=_("Focus dimensions"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The one or two dimensions the team works on until the next round."),
+    )
+    notes = forms.CharField(
+        label=_("Notes"), required=False, max_length=10000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    decisions = forms.CharField(
+        label=_("Decisions"), required=False, max_length=10000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, dimensions: list[tuple[str, str]], people: int, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.dimensions = dimensions
+        self.fields["focus"].choices = dimensions
+        for key, name in dimensions:
+            self.fields[f"votes-{key}"] = forms.IntegerField(
+                label=_("Hands for %(dimension)s") % {"dimension": name},
+                required=False,
+                min_value=0,
+                max_value=max(people, 1),
+                widget=forms.NumberInput(attrs={"class": "form-control form-control-sm votes"}),
+            )
+
+    def clean_focus(self) -> list[str]:
+        focus = self.cleaned_data["focus"]
+        if len(focus) > MAX_FOCUS:
+            raise forms.ValidationError(_("Pick at most %(n)d focus dimensions.") % {"n": MAX_FOCUS})
+        return focus
+
+    def votes(self) -> dict[str, int]:
+        return {key: self.cleaned_data.get(f"votes-{key}") or 0 for key, _name in self.dimensions}
+
+    def vote_fields(self) -> list[tuple[str, str, forms.BoundField]]:
+        return [(key, name, self[f"votes-{key}"]) for key, name in self.dimensions]

@@ -306,3 +306,41 @@ class WipLimit(models.Model):
 def stage_labels() -> Mapping[str, str]:
     """Each stage's translated label, for pages and charts."""
     return {stage.value: str(stage.label) for stage in Stage}
+
+
+MAX_FOCUS = 2
+
+
+class TeamReview(models.Model):
+    """The team's review meeting of one closed round: its focus, its notes and decisions.
+
+    The focus vote is kept as counts per dimension key, as the meeting counts hands: never who
+    voted for what. Actions the meeting starts are ordinary actions of the board, linked to the
+    round (``source_round``).
+    """
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="reviews", verbose_name=_("team"))
+    round = models.ForeignKey(
+        Round, on_delete=models.CASCADE, related_name="reviews", verbose_name=_("round")
+    )
+    votes = models.JSONField(_("focus votes per dimension"), default=dict, blank=True)
+    focus = models.JSONField(_("focus dimensions"), default=list, blank=True)
+    notes = models.TextField(_("notes"), blank=True, max_length=10000)
+    decisions = models.TextField(_("decisions"), blank=True, max_length=10000)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("updated by"),
+    )
+
+    class Meta:
+        verbose_name = _("team review")
+        verbose_name_plural = _("team reviews")
+        constraints = [models.UniqueConstraint(fields=["team", "round"], name="teamreview_unique_team_round")]
+
+    def __str__(self) -> str:
+        return f"{self.team} · {self.round}"

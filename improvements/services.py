@@ -23,7 +23,7 @@ from assessments.models import Dimension, Round
 from audit.models import AuditEvent
 from audit.trail import record
 from improvements import flow
-from improvements.models import LIMITED_STAGES, Action, Stage, StageChange, WipLimit
+from improvements.models import LIMITED_STAGES, MAX_FOCUS, Action, Stage, StageChange, TeamReview, WipLimit
 from teams.models import Membership, Team
 
 
@@ -150,3 +150,35 @@ def wip_limits_set(*, team: Team, limits: Mapping[str, int | None]) -> dict[str,
             raise ValidationError(_("“%(stage)s” takes no WIP limit.") % {"stage": stage})
         WipLimit.objects.update_or_create(team=team, stage=stage, defaults={"limit": limit})
     return WipLimit.objects.for_team(team)
+
+
+@transaction.atomic
+def review_save(
+    *,
+    team: Team,
+    round: Round,
+    by,
+    votes: Mapping[str, int],
+    focus: list[str],
+    notes: str,
+    decisions: str,
+) -> TeamReview:
+    """Record the team's review meeting of a round: focus votes (counts), focus dimensions, notes.
+
+    ``votes`` and ``focus`` name dimension keys of the round's model; the form checks them, and
+    at most MAX_FOCUS dimensions are the focus.
+    """
+    if len(focus) > MAX_FOCUS:
+        raise ValidationError(_("Pick at most %(n)d focus dimensions.") % {"n": MAX_FOCUS})
+    review, _created = TeamReview.objects.update_or_create(
+        team=team,
+        round=round,
+        defaults={
+            "votes": {key: count for key, count in votes.items() if count},
+            "focus": list(focus),
+            "notes": notes.strip(),
+            "decisions": decisions.strip(),
+            "updated_by": by,
+        },
+    )
+    return review

@@ -10,6 +10,7 @@ from portal.views.delivery import team_delivery
 from portal.views.health import healthz
 from portal.views.home import home
 from portal.views.org import org_dashboard
+from portal.views.review import team_review
 from portal.views.team import team_dashboard, team_targets
 
 urlpatterns = [
@@ -22,6 +23,7 @@ urlpatterns = [
     path("", include("assessments.urls")),
     path("teams/<slug:slug>/", team_dashboard, name="team_dashboard"),
     path("teams/<slug:slug>/targets/", team_targets, name="team_targets"),
+    path("teams/<slug:slug>/review/", team_review, name="team_review"),
     path("teams/<slug:slug>/history.csv", exports.team_history_csv, name="export_team_history"),
     path("teams/<slug:slug>/actions/export.csv", exports.actions_csv, name="actions_export"),
     path("org/", org_dashboard, name="org_dashboard"),
