@@ -221,3 +221,17 @@ def scoring_band(index):
     from assessments.scoring import westrum_band
 
     return westrum_band(index)
+
+
+def test_a_pulse_and_a_full_round_join_in_one_trend(client_for, member, team):
+    """The pulse asks ten of the full survey's questions, under the same keys: one trend through the index."""
+    from assessments.services import default_model_ensure, pulse_model_ensure
+
+    full, pulse = default_model_ensure(), pulse_model_ensure()
+    closed_round_with(full, team, ["5"] * 3, name="Quarter")
+    closed_round_with(pulse, team, ["6"] * 3, name="Month")
+    results = response_results(client_for(member))
+    assert results.round.name == "Month" and results.trend_labels == ["Quarter", "Month"]
+    assert len(results.dimensions) == 8
+    assert all(None not in values for values in results.trend.values())
+    assert all(row.delta is not None for row in results.dimensions)
