@@ -97,7 +97,7 @@ def heatmap_rows(heatmap) -> str:
             else ""
         )
         parts.append(f'<tr>\n    <th scope="row">\n      {name}\n      {group}\n    </th>\n')
-        if row.hidden and row.responses >= round_.k:
+        if row.hidden and row.hidden_reason == "few-on-scale":
             text = ngettext(
                 "hidden: %(n)s response, but fewer than %(k)s answered any dimension on the scale",
                 "hidden: %(n)s responses, but fewer than %(k)s answered any dimension on the scale",

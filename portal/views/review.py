@@ -62,11 +62,16 @@ class ActionEffect:
 def team_review(request: HttpRequest, slug: str) -> HttpResponse:
     team = team_for_user(request.user, slug)
     can_work = can_work_on(role_in(request.user, team))
+    if request.method == "POST" and not can_work:
+        raise PermissionDenied  # group managers and staff read the review; the team writes it
     if request.method == "GET":
         rounds_close_due()
     results = team_results(team, int_param(request.GET, "round"))
     if results.round is None:
-        return render(request, "portal/team_review.html", {"team": team, "results": results})
+        if request.method == "POST":
+            messages.error(request, _("There is no closed round to review yet, so nothing was saved."))
+        status = 400 if request.method == "POST" else 200
+        return render(request, "portal/team_review.html", {"team": team, "results": results}, status=status)
 
     review = TeamReview.objects.filter(team=team, round=results.round).first()
     dimension_choices = [(row.key, row.name) for row in results.dimensions]
@@ -85,8 +90,6 @@ def team_review(request: HttpRequest, slug: str) -> HttpResponse:
     here = reverse("team_review", args=[team.slug]) + f"?round={results.round.pk}"
 
     if request.method == "POST":
-        if not can_work:
-            raise PermissionDenied
         if request.POST.get("form") == "action":
             action_form = ActionForm(request.POST, team=team, prefix="action")
             if action_form.is_valid():

@@ -220,3 +220,10 @@ def test_review_query_count(client_for, member, team, model, rounds, django_asse
     client = client_for(member)
     with django_assert_max_num_queries(20):
         assert client.get(url(team)).status_code == 200
+
+
+def test_posting_a_review_before_any_close_saves_nothing_and_says_why(client_for, member, team):
+    response = client_for(member).post(url(team), {"form": "review", "notes": "too early"})
+    assert response.status_code == 400
+    assert "There is no closed round to review yet" in response.content.decode()
+    assert not TeamReview.objects.exists()

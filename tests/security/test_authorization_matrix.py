@@ -255,6 +255,9 @@ MATRIX: dict[str, Entry] = {
     # --- dashboards and exports ----------------------------------------------------------
     "teams/<slug:slug>/": Entry("team", {"GET": SEE, "POST": REFUSED}),
     "teams/<slug:slug>/targets/": Entry("team", {"GET": REFUSED, "POST": LEAD}, data=lambda w, t: {}),
+    "teams/<slug:slug>/review/": Entry(
+        "team", {"GET": SEE, "POST": WORK}, data=lambda w, t: {"form": "review"}
+    ),
     "teams/<slug:slug>/history.csv": Entry("team", {"GET": SEE, "POST": REFUSED}),
     "org/": Entry("site", {"GET": rule(200), "POST": REFUSED}, why="org aggregates: teams at k only"),
     "org/heatmap.csv": Entry("site", {"GET": rule(200), "POST": REFUSED}),
