@@ -730,7 +730,7 @@ class Lifecycle(RuleBasedStateMachine):
         ``look_around`` says so. (Every page of every persona after every close costs too much
         for ``make test``; across examples the rule reaches them all.)
         """
-        if not self.rounds or not _enabled("views"):
+        if not self.rounds or not (_enabled("views") or _enabled("median")):
             return
         due, self.pages_due = self.pages_due, None
         if due == "close":
@@ -750,7 +750,7 @@ class Lifecycle(RuleBasedStateMachine):
         """One persona opens every page, CSV and API answer of theirs."""
         self._step()
         note(f"{persona} opens every page")
-        if _enabled("views"):
+        if _enabled("views") or _enabled("median"):
             for who, url in self._sweep():
                 if who == persona:
                     self._visit(who, url)
@@ -858,12 +858,16 @@ class Lifecycle(RuleBasedStateMachine):
         if response.status_code != 200:
             return
         path = url.split("?")[0]
+        context = response.context
+        if context is not None and "results" in context and "team" in context:
+            self._note_median(context["team"], context["results"], f"{url} as {persona}")
+        if not _enabled("views"):
+            return
         if path.startswith("/api/v1/rounds/"):
             self._check_api(json.loads(response.body), url)
         elif response.get("Content-Type", "").startswith("text/csv"):
             self._check_csv(response.body.decode("utf-8"), url)
-        elif response.context is not None:
-            context = response.context
+        elif context is not None:
             if "results" in context and "team" in context:
                 self._check_team_results(context["team"], context["results"], f"{url} as {persona}")
             if "heatmap" in context:
@@ -906,8 +910,11 @@ class Lifecycle(RuleBasedStateMachine):
             assert truth.responses >= rs.round.k_detail, (
                 f"{where}: comments with fewer than k_detail responses"
             )
-        if results.org_median:
-            # Checked last (org_median_needs_k_teams), so that it hides none of the above.
+
+    def _note_median(self, team, results, where: str) -> None:
+        """Checked last (org_median_needs_k_teams), so that it hides none of the other checks."""
+        rs = self._state(results.round.pk) if results.round is not None else None
+        if rs is not None and results.org_median:
             self.medians_seen.append((where, rs, set(results.org_median)))
 
     def _check_heatmap(self, heatmap, where: str) -> None:
