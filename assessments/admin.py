@@ -72,7 +72,7 @@ class DimensionInline(FrozenModelMixin, admin.TabularInline):
 class QuestionInline(admin.TabularInline):
     model = Question
     extra = 0
-    fields = ["order", "key", "text", "reverse", "help_text"]
+    fields = ["order", "key", "text", "help_text", "result_label", "reverse", "scoring_note"]
 
     def _frozen(self, obj) -> bool:
         return bool(obj and obj.model.is_frozen)
