@@ -90,6 +90,15 @@ def base_config(**overrides) -> dict:
     return config
 
 
+def last_label_room(labels, *, rotated: bool = False) -> int:
+    """Right margin in px that holds the last x label of a line chart, centred (or turned 20°) on
+    the last point, which sits on the plot's right edge."""
+    if not labels:
+        return 16
+    width = len(labels[-1]) * _char_width(STYLE.label_font_size)
+    return int(max(16, width * (0.95 if rotated else 0.5) + 8))
+
+
 def dash(index: int) -> dict:
     """The stroke style of the index-th line series."""
     pattern = DASHES[index % len(DASHES)]

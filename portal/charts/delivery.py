@@ -14,7 +14,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from delivery.dora import Keys
-from portal.charts.base import Chart, Table, base_config, cached, dash, render
+from portal.charts.base import Chart, Table, base_config, cached, dash, last_label_room, render
 
 
 def _config(title: str, y_title: str, series: int, months: int = 12, **overrides) -> dict:
@@ -65,6 +65,8 @@ def _label_months(chart, months: Sequence[Keys]) -> None:
         labels.append(_("%(month)s (partial)") % {"month": label} if partial(keys) else label)
     chart.x_labels = labels
     chart.x_labels_major = [labels[i] for i in sorted(shown)]
+    if isinstance(chart, pygal.Line):  # its last label is centred on the plot's right edge
+        chart.config.margin_right = last_label_room(labels)
 
 
 def _hours(keys_duration) -> float | None:

@@ -13,7 +13,7 @@ import pygal
 from django.utils.translation import ngettext
 from pygal.style import Style
 
-from portal.charts.base import STYLE, Chart, Table, base_config, cached, dash, render
+from portal.charts.base import STYLE, Chart, Table, base_config, cached, dash, last_label_room, render
 
 
 def _fmt(value: float | None, digits: int = 0) -> str:
@@ -71,7 +71,7 @@ def trend(
             x_label_rotation=20 if len(rounds) > 6 else 0,
             height=460,
             # A long last round name would otherwise run past the right edge.
-            margin_right=_last_label_room(rounds, rotated=len(rounds) > 6),
+            margin_right=last_label_room(rounds, rotated=len(rounds) > 6),
         )
     )
     chart.x_labels = list(rounds)
@@ -158,14 +158,6 @@ def likert(rows: Sequence[LikertRow], scale_labels: Sequence[str], *, title: str
         "disagreement left of zero, agreement right."
     )
     return render(chart, title=title, description=description, table=table, slug=slug)
-
-
-def _last_label_room(labels: Sequence[str], *, rotated: bool) -> int:
-    """Right margin in px that holds the last x label, centred (or turned 20°) on the last point."""
-    if not labels:
-        return 16
-    width = len(labels[-1]) * 0.6 * STYLE.label_font_size
-    return int(max(16, width * (0.95 if rotated else 0.5) + 8))
 
 
 def whole_ticks(maximum: int, most: int = 10) -> list[int]:
