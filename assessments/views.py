@@ -146,10 +146,15 @@ def round_list(request: HttpRequest) -> HttpResponse:
         form = RoundForm(request.POST, teams=led_teams)
         if form.is_valid():
             round_ = services.round_create(form=form, by=request.user)
+            count = round_.teams.count()
             messages.success(
                 request,
-                _("Round “%(name)s” created for %(n)d teams.")
-                % {"name": round_.name, "n": round_.teams.count()},
+                ngettext(
+                    "Round “%(name)s” created for %(n)d team.",
+                    "Round “%(name)s” created for %(n)d teams.",
+                    count,
+                )
+                % {"name": round_.name, "n": count},
             )
             return redirect("round_detail", round_id=round_.pk)
         messages.error(request, _("The round was not created: please correct the marked fields."))

@@ -176,3 +176,14 @@ def test_user_without_email_is_skipped(open_round, team):
 
     MembershipFactory(team=team, user=UserFactory(email=""))
     assert reminders_send(round=open_round, teams=[team], survey_url="x") == 0
+
+
+def test_round_created_for_one_team_says_team_not_teams(client_for, lead, team, small_model):
+    response = client_for(lead).post("/rounds/", form_data(small_model, [team]), follow=True)
+    assert "created for 1 team." in response.content.decode()
+
+
+def test_round_form_says_which_time_zone_its_times_are_in(client_for, lead, settings):
+    content = client_for(lead).get("/rounds/").content.decode()
+    assert "Opens at (UTC)" in content and "Closes at (UTC)" in content
+    assert "Date and time in the UTC time zone." in content

@@ -19,7 +19,8 @@ _CHARTS = """
     .filter((t) => t.textContent.trim() && !t.closest(".tooltip"))
     .filter((t) => {
       const r = t.getBoundingClientRect();
-      return r.width && (r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1 || r.bottom > box.bottom + 1);
+      const sideways = r.left < box.left - 1 || r.right > box.right + 1;
+      return r.width && (sideways || r.top < box.top - 1 || r.bottom > box.bottom + 1);
     })
     .map((t) => t.textContent.trim());
   return {
