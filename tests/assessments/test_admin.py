@@ -40,7 +40,8 @@ def test_close_now_action_scores_the_round(client_for, staff, open_round, team, 
         answer_all(open_round, team, user, "4")
     response = client_for(staff).post(
         reverse("admin:assessments_round_changelist"),
-        {"action": "close_now", "_selected_action": [open_round.pk]},
+        # The action asks first (test_close_now_action_asks_first): this is the confirmed step.
+        {"action": "close_now", "_selected_action": [open_round.pk], "confirm": "yes"},
         follow=True,
     )
     assert "1 round closed and scored" in response.content.decode()
@@ -58,3 +59,32 @@ def test_aggregates_are_read_only_in_admin(client_for, staff, open_round, team, 
     page = client.get(reverse("admin:assessments_teamscore_change", args=[score.pk]))
     assert page.status_code == 200 and b'name="responses"' not in page.content
     assert client.get(reverse("admin:assessments_teamscore_add")).status_code == 403
+
+
+def test_close_now_action_asks_first_and_closes_nothing(client_for, staff, open_round):
+    response = client_for(staff).post(
+        reverse("admin:assessments_round_changelist"),
+        {"action": "close_now", "_selected_action": [open_round.pk]},
+    )
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "cannot be undone" in content and "drafts that were saved but not submitted are dropped" in content
+    assert 'name="confirm" value="yes"' in content and f'value="{open_round.pk}"' in content
+    open_round.refresh_from_db()
+    assert open_round.is_open and open_round.scored_at is None
+
+
+def test_a_closed_round_in_the_admin_says_closed_at(client_for, staff, open_round):
+    from assessments.services import round_close
+
+    round_close(round=open_round)
+    client = client_for(staff)
+    change = client.get(reverse("admin:assessments_round_change", args=[open_round.pk])).content.decode()
+    listing = client.get(reverse("admin:assessments_round_changelist")).content.decode()
+    for content in (change, listing):
+        assert "Closed at " in content and "Closes at " not in content
+
+
+def test_an_open_round_in_the_admin_says_closes_at(client_for, staff, open_round):
+    listing = client_for(staff).get(reverse("admin:assessments_round_changelist")).content.decode()
+    assert "Closes at " in listing
