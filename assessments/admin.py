@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from assessments import services
+from assessments.admin_forms import MaturityModelAdminForm
 from assessments.models import (
     Dimension,
     DimensionScore,
@@ -92,6 +93,7 @@ class QuestionInline(admin.TabularInline):
 
 @admin.register(MaturityModel)
 class MaturityModelAdmin(FrozenModelMixin, admin.ModelAdmin):
+    form = MaturityModelAdminForm
     list_display = ["name", "version", "published", "dimension_count", "round_count", "frozen"]
     list_filter = ["published", "name"]
     search_fields = ["name", "description"]
