@@ -109,7 +109,12 @@ def survey_take(request: HttpRequest, round_id: int, team_slug: str) -> HttpResp
             initial=SurveyForm.initial_from(response), model=round_.model, dimensions=dimensions, submit=False
         )
         status_code = 200
-    context.update({"form": form, "sections": form.sections()})
+    sections = form.sections()
+    # The first question without an answer, for the "next unanswered question" jump (None: all done).
+    unanswered = (
+        field for section in sections for _question, field in section.questions if field.value() in (None, "")
+    )
+    context.update({"form": form, "sections": sections, "next_unanswered": next(unanswered, None)})
     return render(request, "assessments/survey_take.html", context, status=status_code)
 
 
