@@ -35,8 +35,7 @@ class LabelledParts(forms.MultiWidget):
         context = self.get_context(name, value, attrs)
         rows = [
             format_html(
-                '<div class="labelled-part" style="margin-bottom:4px">'
-                '<label for="{}" style="display:inline-block;min-width:12em;float:none">{}</label> {}</div>',
+                '<div class="labelled-part"><label for="{}">{}</label> {}</div>',
                 part["attrs"]["id"],
                 label,
                 widget.render(part["name"], part["value"], part["attrs"], renderer),
@@ -103,7 +102,7 @@ class LevelBandsField(forms.MultiValueField):
                 (_("Level %(n)s: name") % {"n": n}, forms.TextInput(attrs={"size": 24})),
                 (
                     _("Level %(n)s: from index") % {"n": n},
-                    forms.NumberInput(attrs={"min": 0, "max": 100, "style": "width:6em"}),
+                    forms.NumberInput(attrs={"min": 0, "max": 100}),
                 ),
             ]
         for option in ("encoder", "decoder"):  # passed by a JSONField's formfield()
