@@ -1,10 +1,14 @@
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.db.models import Count, Q
 from django.http import HttpRequest
+from django.template.response import TemplateResponse
+from django.utils import dateformat, timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from assessments import services
+from assessments.admin_forms import MaturityModelAdminForm
 from assessments.models import (
     Dimension,
     DimensionScore,
@@ -89,6 +93,7 @@ class QuestionInline(admin.TabularInline):
 
 @admin.register(MaturityModel)
 class MaturityModelAdmin(FrozenModelMixin, admin.ModelAdmin):
+    form = MaturityModelAdminForm
     list_display = ["name", "version", "published", "dimension_count", "round_count", "frozen"]
     list_filter = ["published", "name"]
     search_fields = ["name", "description"]
@@ -139,12 +144,21 @@ class DimensionAdmin(FrozenModelMixin, admin.ModelAdmin):
 
 @admin.register(Round)
 class RoundAdmin(admin.ModelAdmin):
-    list_display = ["name", "model", "opens_at", "closes_at", "status_display", "k", "k_detail", "responses"]
+    list_display = [
+        "name",
+        "model",
+        "opens_at",
+        "end_display",
+        "status_display",
+        "k",
+        "k_detail",
+        "responses",
+    ]
     list_filter = ["model", "teams__group"]
     list_select_related = ["model"]
     search_fields = ["name"]
     filter_horizontal = ["teams"]
-    readonly_fields = ["closed_at", "scored_at", "created_by"]
+    readonly_fields = ["closed_at", "scored_at", "created_by", "end_display"]
     actions = ["close_now"]
     date_hierarchy = "opens_at"
 
@@ -158,6 +172,14 @@ class RoundAdmin(admin.ModelAdmin):
                 )
             )
         )
+
+    def get_fields(self, request, obj=None):
+        fields = [name for name in super().get_fields(request, obj) if name != "end_display"]
+        if obj is not None and obj.is_closed:
+            # A closed round says when it closed, not when it "closes".
+            fields = ["end_display" if name == "closes_at" else name for name in fields]
+            fields.remove("closed_at")
+        return fields
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
@@ -180,8 +202,29 @@ class RoundAdmin(admin.ModelAdmin):
     def responses(self, obj: Round) -> int:
         return obj.submitted
 
+    @admin.display(description=_("end"), ordering="closes_at")
+    def end_display(self, obj: Round) -> str:
+        moment = dateformat.format(timezone.localtime(obj.ended_at), "j M Y, H:i T")
+        if obj.is_closed:
+            return _("Closed at %(when)s") % {"when": moment}
+        return _("Closes at %(when)s") % {"when": moment}
+
     @admin.action(description=_("Close now and store the scores"))
-    def close_now(self, request: HttpRequest, queryset) -> None:
+    def close_now(self, request: HttpRequest, queryset):
+        """Asks first, on a page of its own (as Django's delete action does): closing cannot be undone."""
+        if request.POST.get("confirm") != "yes":
+            return TemplateResponse(
+                request,
+                "admin/assessments/round/close_confirmation.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": _("Close these rounds now?"),
+                    "opts": self.model._meta,
+                    "rounds": list(queryset.order_by("closes_at", "pk")),
+                    "open_rounds": [r for r in queryset if r.scored_at is None],
+                    "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                },
+            )
         closed = 0
         for round_ in queryset.filter(scored_at__isnull=True):
             services.round_close(round=round_, by=request.user)

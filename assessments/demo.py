@@ -71,7 +71,7 @@ def seed_rounds(teams: list[Team], users: dict) -> list[Round]:
 
     opens = now - timedelta(days=10)
     current, created = Round.objects.get_or_create(
-        name=_quarter_name(now) + " (open)",
+        name=_quarter_name(now),
         defaults={"model": model, "opens_at": opens, "closes_at": now + timedelta(days=11)},
     )
     rounds.append(current)
@@ -179,7 +179,7 @@ def seed_enterprise_rounds(
             )
         else:
             round_ = Round.objects.create(
-                name=_quarter_name(now) + " (open)",
+                name=_quarter_name(now),
                 model=model,
                 opens_at=now - timedelta(days=10),
                 closes_at=now + timedelta(days=60),

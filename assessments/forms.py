@@ -181,6 +181,11 @@ class RoundForm(forms.ModelForm):
         self.fields["teams"].queryset = teams
         self.fields["k"].min_value = MIN_THRESHOLD
         self.fields["k_detail"].min_value = MIN_THRESHOLD
+        # A datetime-local input has no zone: say which one its times are in.
+        zone = timezone.get_current_timezone_name()
+        for name, label in (("opens_at", _("Opens at")), ("closes_at", _("Closes at"))):
+            self.fields[name].label = _("%(label)s (%(zone)s)") % {"label": label, "zone": zone}
+            self.fields[name].help_text = _("Date and time in the %(zone)s time zone.") % {"zone": zone}
         if not self.is_bound and not self.initial.get("opens_at"):
             now = timezone.localtime().replace(second=0, microsecond=0)
             self.initial.setdefault("opens_at", now)

@@ -1,12 +1,16 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -16,6 +20,8 @@ from assessments.forms import RoundForm, SurveyForm
 from assessments.models import Dimension, Participation, Question, Round
 from assessments.survey_time import survey_minutes
 from assessments.surveys import survey_slots
+from audit.models import AuditEvent
+from audit.trail import record
 from teams.access import team_for_member, teams_with_live_counts
 from teams.models import Membership, Team
 
@@ -130,8 +136,18 @@ def survey_take(request: HttpRequest, round_id: int, team_slug: str) -> HttpResp
             initial=SurveyForm.initial_from(response), model=round_.model, dimensions=dimensions, submit=False
         )
         status_code = 200
+    sections = form.sections()
+    # The first question without an answer, for the "next unanswered question" jump (None: all done).
+    unanswered = (
+        field for section in sections for _question, field in section.questions if field.value() in (None, "")
+    )
     context.update(
-        {"form": form, "sections": form.sections(), "minutes": survey_minutes(form.question_count)}
+        {
+            "form": form,
+            "sections": sections,
+            "next_unanswered": next(unanswered, None),
+            "minutes": survey_minutes(form.question_count),
+        }
     )
     return render(request, "assessments/survey_take.html", context, status=status_code)
 
@@ -175,10 +191,15 @@ def round_list(request: HttpRequest) -> HttpResponse:
         form = RoundForm(request.POST, teams=led_teams)
         if form.is_valid():
             round_ = services.round_create(form=form, by=request.user)
+            count = round_.teams.count()
             messages.success(
                 request,
-                _("Round “%(name)s” created for %(n)d teams.")
-                % {"name": round_.name, "n": round_.teams.count()},
+                ngettext(
+                    "Round “%(name)s” created for %(n)d team.",
+                    "Round “%(name)s” created for %(n)d teams.",
+                    count,
+                )
+                % {"name": round_.name, "n": count},
             )
             return redirect("round_detail", round_id=round_.pk)
         messages.error(request, _("The round was not created: please correct the marked fields."))
@@ -226,15 +247,34 @@ def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
     if round_.scored_at is None and round_.is_closed:
         round_ = services.round_close(round=round_)
     all_team_count = round_.teams.count()
+    last = last_reminder(round_)
     return render(
         request,
         "assessments/round_detail.html",
         {
+            "last_reminder": last,
+            "remind_again_soon": last is not None and timezone.now() - last.at < REMINDER_GAP,
+            "reminder_gap_hours": int(REMINDER_GAP.total_seconds() // 3600),
             "round": round_,
             "rows": _participation_rows(round_, teams),
             "can_close": round_.is_open and len(teams) == all_team_count,
             "all_team_count": all_team_count,
         },
+    )
+
+
+# A lead's reminder within this time of the last one is sent only when confirmed.
+REMINDER_GAP = timedelta(hours=24)
+
+
+def last_reminder(round_: Round) -> AuditEvent | None:
+    """The latest reminder a lead sent for this round (from the audit trail), or None."""
+    return (
+        AuditEvent.objects.filter(
+            action=AuditEvent.Action.ROUND_REMINDED, subject_type=Round._meta.label, subject_id=str(round_.pk)
+        )
+        .order_by("-at", "-pk")
+        .first()
     )
 
 
@@ -245,9 +285,20 @@ def round_remind(request: HttpRequest, round_id: int) -> HttpResponse:
     if not round_.is_open:
         messages.error(request, _("Reminders go out only while a round is open."))
         return redirect("round_detail", round_id=round_.pk)
-    sent = services.reminders_send(
-        round=round_, teams=teams, survey_url=request.build_absolute_uri(reverse("survey_list"))
-    )
+    last = last_reminder(round_)
+    if last is not None and timezone.now() - last.at < REMINDER_GAP and request.POST.get("again") != "yes":
+        # Sent a moment ago (perhaps by a double click, or by another lead): ask before mailing again.
+        messages.warning(
+            request,
+            _("A reminder went out at %(when)s. Nothing was sent: confirm below to send another.")
+            % {"when": dateformat.format(timezone.localtime(last.at), "j M Y, H:i T")},
+        )
+        return redirect(reverse("round_detail", args=[round_.pk]) + "#remind")
+    with transaction.atomic():
+        sent = services.reminders_send(
+            round=round_, teams=teams, survey_url=request.build_absolute_uri(reverse("survey_list"))
+        )
+        record(AuditEvent.Action.ROUND_REMINDED, round_, actor=request.user, sent=sent)
     messages.success(
         request,
         ngettext(

@@ -5,11 +5,14 @@ The page itself, with the keys and their charts, is composed in portal.views.del
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -23,6 +26,17 @@ from teams.access import team_for_lead
 
 def _delivery_page(slug: str) -> str:
     return reverse("team_delivery", kwargs={"slug": slug})
+
+
+def try_it_example(now: datetime) -> dict[str, str]:
+    """The "Try it" deployment: an hour ago, so it lands inside the 90-day window and the delivery
+    page changes visibly when it is sent."""
+    deployed = (now - timedelta(hours=1)).astimezone(UTC).replace(second=0, microsecond=0)
+    return {
+        "deployed_at": deployed.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "first_commit_at": (deployed - timedelta(hours=5, minutes=18)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "external_id": f"web-try-{deployed:%Y%m%d%H%M}",
+    }
 
 
 @require_POST
@@ -39,7 +53,13 @@ def token_create(request: HttpRequest, slug: str) -> HttpResponse:
     response = render(
         request,
         "delivery/token_created.html",
-        {"team": team, "token": token, "raw_token": raw, "api_base": request.build_absolute_uri("/api/v1/")},
+        {
+            "team": team,
+            "token": token,
+            "raw_token": raw,
+            "api_base": request.build_absolute_uri("/api/v1/"),
+            "example": try_it_example(timezone.now()),
+        },
     )
     add_never_cache_headers(response)
     return response

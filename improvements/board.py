@@ -24,6 +24,11 @@ class Column:
         return len(self.cards)
 
     @property
+    def closed(self) -> bool:
+        """Done or Dropped: its cards are finished and move no further from the board."""
+        return self.stage in flow.CLOSED
+
+    @property
     def recent(self) -> list[Any]:
         """The cards shown up front: all of an open column; the latest few of Done and Dropped."""
         if self.stage in flow.CLOSED:

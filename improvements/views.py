@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.messages.storage.base import Message
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count
@@ -20,6 +21,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from improvements import services
@@ -28,6 +30,28 @@ from improvements.forms import ActionEditForm, ExperimentForm, MoveForm, WipLimi
 from improvements.loop import loop_for
 from improvements.models import Action, Stage, WipLimit
 from teams.access import role_in, team_for_user
+
+# The extra tag of a refused move's message; the board reads it back (``refused_moves``).
+REFUSED_TAG = "move-refused"
+
+
+def refused_moves(request: HttpRequest) -> tuple[dict[int, tuple[Message, str]], list[Message]]:
+    """Split this request's messages: refused moves by card id (message, chosen stage), and the rest.
+
+    Reading the messages marks them shown, as the template's loop would.
+    """
+    refused: dict[int, tuple[Message, str]] = {}
+    others = []
+    for message in messages.get_messages(request):
+        tags = message.extra_tags.split() if message.extra_tags else []
+        card = next((tag.removeprefix("card-") for tag in tags if tag.startswith("card-")), "")
+        stage = next((tag.removeprefix("stage-") for tag in tags if tag.startswith("stage-")), "")
+        if REFUSED_TAG in tags and card.isdigit():
+            refused[int(card)] = (message, stage)
+        else:
+            others.append(message)
+    return refused, others
+
 
 # --- One action ------------------------------------------------------------------------------
 
@@ -77,7 +101,16 @@ def _move(request: HttpRequest, action: Action) -> HttpResponse:
         try:
             services.action_move(action=action, stage=form.cleaned_data["stage"], by=request.user)
         except services.MoveRefused as refused:
-            messages.error(request, refused.message)
+            # Tagged with the card and the chosen stage: the board shows the refusal on the card
+            # itself (where the mover is looking) and keeps that stage selected.
+            stage = form.cleaned_data["stage"]
+            tags = f"{REFUSED_TAG} card-{action.pk} stage-{stage}"
+            messages.error(request, refused.message, extra_tags=tags)
+            # Back at the card's refusal message: the browser scrolls to it and focuses it.
+            back = _back(request, reverse("action_board", args=[action.team.slug]))
+            card = f"#action-{action.pk}"
+            if back.endswith(card):
+                return redirect(back.removesuffix(card) + f"#move-refused-{action.pk}")
         else:
             messages.success(
                 request,
@@ -176,6 +209,18 @@ def experiment_edit(request: HttpRequest, action_id: int, experiment_id: int) ->
 # --- WIP limits ------------------------------------------------------------------------------
 
 
+def over_limit_warning(stage: str, count: int, limit: int) -> str:
+    """What a limit lowered below the column's count means: no card enters until enough have left."""
+    leave = count - limit + 1
+    return ngettext(
+        "%(stage)s now holds %(count)s actions, above its new limit of %(limit)s: no new card can enter "
+        "until %(leave)s action has left it.",
+        "%(stage)s now holds %(count)s actions, above its new limit of %(limit)s: no new card can enter "
+        "until %(leave)s actions have left it.",
+        leave,
+    ) % {"stage": stage, "count": count, "limit": limit, "leave": leave}
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def wip_limits(request: HttpRequest, slug: str) -> HttpResponse:
@@ -192,6 +237,9 @@ def wip_limits(request: HttpRequest, slug: str) -> HttpResponse:
         if form.is_valid():
             services.wip_limits_set(team=team, limits=form.limits())
             messages.success(request, _("WIP limits saved."))
+            for stage, limit in form.limits().items():
+                if limit is not None and counts.get(stage, 0) > limit:
+                    messages.warning(request, over_limit_warning(Stage(stage).label, counts[stage], limit))
             return redirect("action_board", slug=team.slug)
         messages.error(request, _("Nothing was saved: please correct the marked fields."))
         status = 400

@@ -20,6 +20,8 @@ if (BASE_DIR / ".env").is_file():
     env.read_env(BASE_DIR / ".env")
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
+# With DEBUG on, unknown addresses get the portal's 404 page; true shows Django's list of URL patterns.
+GEMBA_DEBUG_URL_LIST = env.bool("GEMBA_DEBUG_URL_LIST", default=False)
 VERSION = __version__
 
 # A fixed key is only tolerable while DEBUG is on; production refuses to start without its own.
@@ -88,6 +90,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "portal.middleware.FriendlyNotFoundInDebug",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -260,10 +263,21 @@ SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
 if env.bool("DJANGO_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Django's own logging config gives the "django" logger a console handler of its own (with DEBUG
+# on), and records also propagate to the root's: every 403 was written twice, each time with the
+# traceback of its PermissionDenied. Here "django" has no handler of its own (one line, once, via
+# the root), and 4xx lines come without a traceback.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"no_client_tracebacks": {"()": "portal.log_filters.NoTracebackForClientErrors"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["no_client_tracebacks"]},
+    },
     "root": {"handlers": ["console"], "level": env.str("GEMBA_LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
+    },
 }

@@ -15,8 +15,9 @@ class Group(models.Model):
 
     class Meta:
         ordering = ["name"]
-        verbose_name = _("group")
-        verbose_name_plural = _("groups")
+        # "Team groups": the admin lists Django's sign-in groups as "Groups" right beside them.
+        verbose_name = _("team group")
+        verbose_name_plural = _("team groups (departments)")
 
     def __str__(self) -> str:
         return self.name

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -89,6 +90,15 @@ def base_config(**overrides) -> dict:
     return config
 
 
+def last_label_room(labels, *, rotated: bool = False) -> int:
+    """Right margin in px that holds the last x label of a line chart, centred (or turned 20°) on
+    the last point, which sits on the plot's right edge."""
+    if not labels:
+        return 16
+    width = len(labels[-1]) * _char_width(STYLE.label_font_size)
+    return int(max(16, width * (0.95 if rotated else 0.5) + 8))
+
+
 def dash(index: int) -> dict:
     """The stroke style of the index-th line series."""
     pattern = DASHES[index % len(DASHES)]
@@ -102,8 +112,58 @@ def sanitise(svg: str) -> str:
     return _OPACITY_STYLE.sub(r'opacity="\1"', svg)
 
 
+def legend_entries(chart) -> list[str]:
+    """The names the chart's legend lists: every series with a title and its legend shown."""
+    return [
+        str(options["title"])
+        for _values, options in chart.raw_series
+        if options.get("title") is not None and options.get("show_legend", True)
+    ]
+
+
+def _char_width(font_size: float) -> float:
+    return 0.6 * font_size  # pygal's own estimate (pygal.util.reverse_text_len)
+
+
+def fit_legend(chart) -> None:
+    """Give a bottom legend room for every entry, and as many columns as fit whole names.
+
+    pygal reserves ``series // columns`` legend rows, while ``ceil(entries / columns)`` are drawn:
+    the last entries fall below the picture unless the columns divide the series exactly. Here
+    the columns are the most (up to the chart's setting) in which each name fits uncut, and the
+    chart grows by the legend's height, so the plot keeps its size.
+    """
+    config = chart.config
+    if not (config.show_legend and config.legend_at_bottom):
+        return
+    names = legend_entries(chart)
+    if not names:
+        return
+    style = config.style or STYLE
+    box = config.legend_box_size
+    # The legend spans the plot's width; leave room for the y labels and title on the left.
+    width = config.width - 2 * config.margin - 80
+    longest = max(len(name) for name in names)
+    columns = min(config.legend_at_bottom_columns or 3, len(names))
+    while columns > 1 and (width / columns - box - 5) < longest * _char_width(style.legend_font_size):
+        columns -= 1
+    config.legend_at_bottom_columns = columns
+    config.truncate_legend = -1 if columns > 1 or longest * _char_width(style.legend_font_size) < width else 0
+    line = max(box, style.legend_font_size)
+    order = len(chart.raw_series)
+    reserved = round(order // columns - 1) * 1.5 * line + line
+    needed = (math.ceil(len(names) / columns) - 1) * 1.5 * line + line + line / 2
+    extra = max(0, math.ceil(needed - reserved))
+    if extra:
+        bottom = config.margin_bottom if config.margin_bottom is not None else config.margin
+        config.margin_bottom = bottom + extra
+    # The legend gets its own room below: the plot keeps the height it has without one.
+    config.height += math.ceil(needed)
+
+
 def render(chart, *, title: str, description: str, table: Table, slug: str = "chart") -> Chart:
     """Render a configured pygal chart into an accessible, script-free inline SVG."""
+    fit_legend(chart)
     svg = sanitise(chart.render(is_unicode=True))
     title_id, desc_id = f"{slug}-title", f"{slug}-desc"
     opening = _SVG_OPEN.search(svg)
@@ -120,7 +180,7 @@ def render(chart, *, title: str, description: str, table: Table, slug: str = "ch
 
 
 # Bump when chart code changes what it draws, so no cached drawing from older code is served.
-CHART_VERSION = 1
+CHART_VERSION = 2
 CHART_CACHE_SECONDS = 24 * 3600
 
 

@@ -14,17 +14,18 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from delivery.dora import Keys
-from portal.charts.base import Chart, Table, base_config, cached, dash, render
+from portal.charts.base import Chart, Table, base_config, cached, dash, last_label_room, render
 
 
-def _config(title: str, y_title: str, series: int, **overrides) -> dict:
-    # pygal reserves legend rows as (series // columns - 1) * 1.5 + 1 lines, which undercounts
-    # (and pushes the legend out of the picture) unless the columns divide the series exactly.
+def _config(title: str, y_title: str, series: int, months: int = 12, **overrides) -> dict:
     return base_config(
         title=title,
         x_title=_("month"),
         y_title=y_title,
-        x_label_rotation=30,
+        # Short month names, level: with more than eight months every other one is written
+        # (counting back from the latest, which is always named), so no two labels overlap.
+        x_label_rotation=0,
+        show_minor_x_labels=months <= 8,
         legend_at_bottom_columns=series,
         # A month without data is a gap, not a line drawn across it.
         allow_interruptions=True,
@@ -32,8 +33,40 @@ def _config(title: str, y_title: str, series: int, **overrides) -> dict:
     )
 
 
+def partial(keys: Keys) -> bool:
+    """The period ends before its calendar month does: the current month, counted so far."""
+    start = keys.period.start
+    following = (
+        start.replace(year=start.year + 1, month=1)
+        if start.month == 12
+        else start.replace(month=start.month + 1)
+    )
+    return keys.period.end < following
+
+
 def _month(keys: Keys) -> str:
-    return date_format(keys.period.start, "YEAR_MONTH_FORMAT")
+    """The month's label in tables and descriptions: "December 2026", "December 2026 (partial)"."""
+    label = date_format(keys.period.start, "YEAR_MONTH_FORMAT")
+    return _("%(month)s (partial)") % {"month": label} if partial(keys) else label
+
+
+def _label_months(chart, months: Sequence[Keys]) -> None:
+    """Short, level labels under the chart: with more than eight months every other one, counting
+    back from the latest (always named); the year on the first label shown and where it changes:
+    "Aug 2024", "Oct", "Dec", "Feb 2025", "Apr", "Jun (partial)"."""
+    step = 2 if len(months) > 8 else 1
+    shown = set(range(len(months) - 1, -1, -step))
+    labels, year = [], None
+    for i, keys in enumerate(months):
+        start = keys.period.start
+        label = date_format(start, "M" if i in shown and year == start.year else "M Y")
+        if i in shown:
+            year = start.year
+        labels.append(_("%(month)s (partial)") % {"month": label} if partial(keys) else label)
+    chart.x_labels = labels
+    chart.x_labels_major = [labels[i] for i in sorted(shown)]
+    if isinstance(chart, pygal.Line):  # its last label is centred on the plot's right edge
+        chart.config.margin_right = last_label_room(labels)
 
 
 def _hours(keys_duration) -> float | None:
@@ -55,8 +88,8 @@ def deployments_chart(months: Sequence[Keys], *, slug: str = "deployments") -> C
     succeeded = [keys.deployments - keys.failed_deployments for keys in months]
     failed = [keys.failed_deployments for keys in months]
     title = _("Deployments per month")
-    chart = pygal.StackedBar(**_config(title, _("deployments"), 2))
-    chart.x_labels = labels
+    chart = pygal.StackedBar(**_config(title, _("deployments"), 2, len(months)))
+    _label_months(chart, months)
     chart.add(_("succeeded"), succeeded)
     chart.add(_("failed or caused an incident"), failed)
     total = sum(keys.deployments for keys in months)
@@ -81,8 +114,8 @@ def lead_time_chart(months: Sequence[Keys], *, slug: str = "lead-time") -> Chart
     labels = [_month(keys) for keys in months]
     values = [_hours(keys.lead_time) for keys in months]
     title = _("Lead time for changes")
-    chart = pygal.Line(**_config(title, _("median hours"), 1))
-    chart.x_labels = labels
+    chart = pygal.Line(**_config(title, _("median hours"), 1, len(months), include_x_axis=True))
+    _label_months(chart, months)
     chart.add(_("median lead time (hours)"), values, stroke_style=dash(0))
     known = [v for v in values if v is not None]
     description = (
@@ -108,8 +141,8 @@ def stability_chart(months: Sequence[Keys], *, slug: str = "stability") -> Chart
     failure = [_percent(keys.change_failure_rate) for keys in months]
     rework = [_percent(keys.rework_rate) for keys in months]
     title = _("Change failure and rework rate")
-    chart = pygal.Line(**_config(title, _("% of deployments"), 2))
-    chart.x_labels = labels
+    chart = pygal.Line(**_config(title, _("% of deployments"), 2, len(months), include_x_axis=True))
+    _label_months(chart, months)
     chart.add(_("change failure rate (%)"), failure, stroke_style=dash(0))
     chart.add(_("rework rate (%)"), rework, stroke_style=dash(1))
     description = _(
@@ -131,8 +164,8 @@ def recovery_chart(months: Sequence[Keys], *, slug: str = "recovery") -> Chart:
     labels = [_month(keys) for keys in months]
     values = [_hours(keys.recovery_time) for keys in months]
     title = _("Failed-deployment recovery time")
-    chart = pygal.Line(**_config(title, _("median hours"), 1))
-    chart.x_labels = labels
+    chart = pygal.Line(**_config(title, _("median hours"), 1, len(months), include_x_axis=True))
+    _label_months(chart, months)
     chart.add(_("median recovery time (hours)"), values, stroke_style=dash(0))
     recovered = sum(keys.recovery_samples for keys in months)
     description = _(
@@ -182,14 +215,18 @@ def delivery_vs_culture_scatter(
             range=(0, 100),
             xrange=(0, 100),
             dots_size=5,
-            # Names beside the dots while they fit; the table always has them.
-            print_labels=len(points) <= 20,
+            # A name is printed on its dot only where it overlaps no other name (teams that score
+            # alike would pile up): the table below the chart names every dot.
+            print_labels=True,
             show_legend=False,
         )
     )
     chart.add(
         _("teams"),
-        [{"value": (round(p.maturity, 1), round(p.delivery, 1)), "label": p.team} for p in points],
+        [
+            {"value": (round(p.maturity, 1), round(p.delivery, 1)), "label": p.team if printed else ""}
+            for p, printed in zip(points, labels_that_fit(points), strict=True)
+        ],
     )
     description = _("%(count)s teams.") % {"count": len(points)}
     correlation = _correlation(points)
@@ -203,6 +240,27 @@ def delivery_vs_culture_scatter(
         [[p.team, f"{p.maturity:.1f}", f"{p.delivery:.1f}"] for p in sorted(points, key=lambda p: p.team)],
     )
     return render(chart, title=title, description=description, table=table, slug=slug)
+
+
+# The scatter's plot area in px (pygal's default 800 × 600 less axes and titles, rounded down),
+# and the label font size: enough to tell whether two names would touch.
+_PLOT_WIDTH, _PLOT_HEIGHT, _LABEL_PX = 640.0, 420.0, 13.0
+
+
+def labels_that_fit(points: Sequence[CultureDeliveryPoint]) -> list[bool]:
+    """For each point, whether its name can be printed centred on its dot without touching a name
+    printed before it (first come, first printed)."""
+    boxes: list[tuple[float, float, float, float]] = []
+    fits = []
+    for p in points:
+        x, y = p.maturity / 100 * _PLOT_WIDTH, (1 - p.delivery / 100) * _PLOT_HEIGHT
+        half_w, half_h = len(p.team) * 0.6 * _LABEL_PX / 2 + 3, _LABEL_PX / 2 + 2
+        box = (x - half_w, y - half_h, x + half_w, y + half_h)
+        free = all(box[2] < b[0] or b[2] < box[0] or box[3] < b[1] or b[3] < box[1] for b in boxes)
+        if free:
+            boxes.append(box)
+        fits.append(free)
+    return fits
 
 
 def _correlation(points: Sequence[CultureDeliveryPoint]) -> float | None:

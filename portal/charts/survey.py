@@ -10,9 +10,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pygal
+from django.utils.translation import ngettext
 from pygal.style import Style
 
-from portal.charts.base import STYLE, Chart, Table, base_config, cached, dash, render
+from portal.charts.base import STYLE, Chart, Table, base_config, cached, dash, last_label_room, render
 
 
 def _fmt(value: float | None, digits: int = 0) -> str:
@@ -69,7 +70,8 @@ def trend(
             dots_size=3,
             x_label_rotation=20 if len(rounds) > 6 else 0,
             height=460,
-            truncate_legend=26,
+            # A long last round name would otherwise run past the right edge.
+            margin_right=last_label_room(rounds, rotated=len(rounds) > 6),
         )
     )
     chart.x_labels = list(rounds)
@@ -158,6 +160,15 @@ def likert(rows: Sequence[LikertRow], scale_labels: Sequence[str], *, title: str
     return render(chart, title=title, description=description, table=table, slug=slug)
 
 
+def whole_ticks(maximum: int, most: int = 10) -> list[int]:
+    """Axis ticks in whole numbers from 0 past ``maximum``: a count of teams has no fractions."""
+    step = 1
+    while maximum / step > most:
+        step = next(s for s in (2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000) if s > step)
+    top = max(step, -(-maximum // step) * step)
+    return list(range(0, top + 1, step))
+
+
 def _short(text: str, limit: int = 42) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
@@ -198,17 +209,31 @@ def level_distribution(
     counts: Mapping[int, int], level_names: Mapping[int, str], *, title: str, slug: str
 ) -> Chart:
     """How many teams sit at each level, one bar per level with its number printed on it."""
-    chart = pygal.HorizontalBar(
-        **base_config(title=title, show_legend=False, print_values=True, height=300, x_title="Teams")
-    )
     levels = sorted(level_names)
+    ticks = whole_ticks(max([counts.get(level, 0) for level in levels], default=0))
+    chart = pygal.HorizontalBar(
+        **base_config(
+            title=title,
+            show_legend=False,
+            print_values=True,
+            height=300,
+            x_title="Teams",
+            range=(0, ticks[-1]),
+            value_formatter=lambda value: f"{value:.0f}",
+        )
+    )
+    chart.y_labels = ticks
     chart.x_labels = [f"{level} · {level_names[level]}" for level in levels]
     chart.add("Teams", [counts.get(level, 0) for level in levels])
     table = Table(
         columns=["Level", "Teams"],
         rows=[[f"{lv} · {level_names[lv]}", str(counts.get(lv, 0))] for lv in levels],
     )
-    description = ", ".join(f"level {lv}: {counts.get(lv, 0)} teams" for lv in levels)
+    description = ", ".join(
+        ngettext("level %(level)s: %(n)s team", "level %(level)s: %(n)s teams", counts.get(lv, 0))
+        % {"level": lv, "n": counts.get(lv, 0)}
+        for lv in levels
+    )
     return render(chart, title=title, description=description.capitalize() + ".", table=table, slug=slug)
 
 

@@ -22,13 +22,14 @@ def delta(value: float | None, digits: int = 0) -> str:
 def _delta_html(rounded: float | None, digits: int, language: str | None) -> str:
     if rounded is None:
         return format_html('<span class="delta" title="{}">–</span>', _("no earlier round to compare"))
+    if rounded == 0:
+        # One way everywhere: a change of nothing is "no change", never "±0" or "= 0".
+        return format_html('<span class="delta delta-flat">{}</span>', _("no change"))
     if rounded > 0:
         css, arrow, words = "up", "▲", _("up")
-    elif rounded < 0:
-        css, arrow, words = "down", "▼", _("down")
     else:
-        css, arrow, words = "flat", "=", _("unchanged")
-    text = "±0" if rounded == 0 else f"{rounded:+.{digits}f}".replace("-", "−")
+        css, arrow, words = "down", "▼", _("down")
+    text = f"{rounded:+.{digits}f}".replace("-", "−")
     return format_html(
         '<span class="delta delta-{}"><span aria-hidden="true">{} </span>{}'
         '<span class="visually-hidden"> ({})</span></span>',

@@ -27,6 +27,7 @@ from improvements.access import can_set_limits, can_work_on
 from improvements.board import board_columns
 from improvements.forms import ActionForm
 from improvements.models import Action, WipLimit, stage_labels
+from improvements.views import refused_moves
 from portal.charts.flow import cumulative_flow_chart, throughput_chart
 from teams.access import role_in, team_for_user
 
@@ -72,7 +73,12 @@ def action_board(request: HttpRequest, slug: str) -> HttpResponse:
     labels = stage_labels()
     metrics = flow.summary(actions.flows(), now=timezone.localtime())
     aging_cards = {card.pk: card for card in cards}
+    refused, page_messages = refused_moves(request)
+    for card in cards:
+        card.refused = refused.pop(card.pk, None)
     context = {
+        # A refused move whose card is not on this board (any more) is said at the top as usual.
+        "page_messages": [*page_messages, *(message for message, _stage in refused.values())],
         "team": team,
         "can_work": can_work,
         "can_set_limits": can_set_limits(role),

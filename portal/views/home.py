@@ -1,6 +1,7 @@
 from collections import defaultdict
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
@@ -9,13 +10,13 @@ from assessments.models import TeamScore
 from assessments.surveys import survey_slots
 from improvements.models import Action
 from portal.charts.survey import sparkline
-from teams.models import Membership
+from teams.models import Group, Membership, Team
 
 
 @require_safe
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """Surveys waiting for me first, then my teams with their level and trend."""
+    """Surveys waiting for me first, then my teams with their level and trend, and the groups I lead."""
     memberships = list(
         Membership.objects.filter(user=request.user, team__active=True)
         .select_related("team", "team__group")
@@ -42,12 +43,20 @@ def home(request: HttpRequest) -> HttpResponse:
                 else None,
             }
         )
+    # A group manager may be in no team at all: their way in is the groups they lead.
+    led_groups = (
+        Group.objects.filter(leads__user=request.user)
+        .distinct()
+        .order_by("name")
+        .prefetch_related(Prefetch("teams", queryset=Team.objects.active().order_by("name")))
+    )
     slots = survey_slots(request.user)
     return render(
         request,
         "portal/home.html",
         {
             "teams": teams,
+            "led_groups": list(led_groups),
             "slots": slots,
             "waiting": [s for s in slots if not s.done],
             "my_actions": Action.objects.mine(request.user),

@@ -10,6 +10,14 @@ document.addEventListener("DOMContentLoaded", () => {
     form.querySelectorAll("input[type=radio]:checked").forEach((input) => names.add(input.name));
     counter.textContent = names.size;
     bar.value = names.size;
+    // The jump link follows the answers: to the first question still without one.
+    const next = document.querySelector("[data-next-unanswered]");
+    if (next) {
+      const open = [...form.querySelectorAll("fieldset.question")].find((q) => !q.querySelector("input:checked"));
+      if (!next.dataset.nextText) next.dataset.nextText = open ? next.textContent : "";
+      next.href = open ? `#${open.id}` : "#survey-submit";
+      next.textContent = open ? next.dataset.nextText || next.textContent : next.dataset.doneText;
+    }
   };
   form.addEventListener("change", update);
 });

@@ -203,3 +203,44 @@ def test_rounds_list_counts_every_team_for_a_group_manager(client_for, manager, 
     answer_all(round_, second, MembershipFactory(team=second).user, "3")
     (listed,) = client_for(manager).get("/rounds/").context["rounds"]
     assert (listed.taken, listed.my_teams) == (2, 2)
+
+
+def test_round_created_for_one_team_says_team_not_teams(client_for, lead, team, small_model):
+    response = client_for(lead).post("/rounds/", form_data(small_model, [team]), follow=True)
+    assert "created for 1 team." in response.content.decode()
+
+
+def test_round_form_says_which_time_zone_its_times_are_in(client_for, lead, settings):
+    content = client_for(lead).get("/rounds/").content.decode()
+    assert "Opens at (UTC)" in content and "Closes at (UTC)" in content
+    assert "Date and time in the UTC time zone." in content
+
+
+def test_round_page_says_when_the_last_reminder_went_out(client_for, lead, open_round):
+    client = client_for(lead)
+    assert "No reminder sent from this page yet." in client.get(f"/rounds/{open_round.pk}/").content.decode()
+    client.post(f"/rounds/{open_round.pk}/remind/")
+    content = client.get(f"/rounds/{open_round.pk}/").content.decode()
+    assert "Last reminded at " in content and " UTC by lead" in content
+
+
+def test_a_second_reminder_within_the_gap_asks_first(client_for, lead, open_round):
+    client = client_for(lead)
+    client.post(f"/rounds/{open_round.pk}/remind/")
+    sent = len(mail.outbox)
+    assert sent
+    response = client.post(f"/rounds/{open_round.pk}/remind/", follow=True)
+    content = response.content.decode()
+    assert len(mail.outbox) == sent  # nothing sent again
+    assert "Nothing was sent: confirm below to send another." in content
+    assert 'name="again" value="yes"' in content and "Send another reminder now" in content
+    client.post(f"/rounds/{open_round.pk}/remind/", {"again": "yes"})
+    assert len(mail.outbox) == 2 * sent
+
+
+def test_close_now_asks_first_on_the_round_page(client_for, lead, open_round):
+    content = client_for(lead).get(f"/rounds/{open_round.pk}/").content.decode()
+    ask = content[content.index('<details class="close-round">') :]
+    ask = ask[: ask.index("</details>")]
+    assert "It cannot be undone" in ask and "drafts that were saved but not submitted are dropped" in ask
+    assert "Close now and show results" in ask  # the button that closes sits behind the warning

@@ -1,14 +1,22 @@
 """Accessibility checks the journeys run on every page they visit (SPEC §5).
 
-Not a full audit: the failures that matter most on Gemba's pages and that a machine can see —
-unnamed controls, heading and landmark structure, duplicate ids (they break labels), focus you
-cannot see, text on the level colours below WCAG's 4.5:1, charts without a text alternative,
-and a page wider than a phone.
+axe-core (through axe-playwright-python, which ships axe.min.js) audits each page and state: no
+serious or critical violation may remain. It replaces the hand-written check for unnamed
+controls. The checks here that axe has no rule for stay: exactly one h1, heading levels not
+skipped, header/nav/footer landmarks, focus you can see, text on the level colours computed from
+the CSS custom properties, charts with a description and a data table, and a page no wider
+than a phone.
 """
 
 from __future__ import annotations
 
 import re
+
+from axe_playwright_python.sync_playwright import Axe
+
+_AXE = Axe()
+# What a failing page must not have; minor and moderate findings are reported by axe but allowed.
+AXE_IMPACTS = ("serious", "critical")
 
 # Names as assistive technology computes them, simplified: aria-labelledby, aria-label, <label>,
 # then the text of a button or link, then title.
@@ -195,6 +203,22 @@ def assert_controls_named(page) -> None:
     assert not unnamed, f"{page.url}: controls without an accessible name:\n" + "\n".join(unnamed)
 
 
+def axe_violations(page, impacts: tuple[str, ...] = AXE_IMPACTS) -> list[str]:
+    """axe-core's violations of these impacts on the page as it is now, one line per element."""
+    results = _AXE.run(page, options={"resultTypes": ["violations"]})
+    return [
+        f"{violation['id']} ({violation['impact']}): {violation['help']} · {' '.join(node['target'])}"
+        for violation in results.response["violations"]
+        if violation["impact"] in impacts
+        for node in violation["nodes"]
+    ]
+
+
+def assert_axe_clean(page) -> None:
+    found = axe_violations(page)
+    assert not found, f"{page.url}: axe-core found serious or critical violations:\n" + "\n".join(found)
+
+
 def assert_structure(page) -> None:
     s = page.evaluate(_STRUCTURE)
     where = page.url
@@ -272,8 +296,8 @@ def assert_fits_width(page) -> None:
 
 def check_page(page, *, focus: bool = True) -> None:
     """Everything above, for one page as it is now."""
+    assert_axe_clean(page)
     assert_structure(page)
-    assert_controls_named(page)
     assert_charts_described(page)
     assert_level_contrast(page)
     assert_fits_width(page)

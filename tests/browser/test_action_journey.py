@@ -63,6 +63,13 @@ def test_member_starts_an_action_and_moves_it_across_the_board(page, demo, sign_
     )
     expect(column(page, "plan").get_by_role("link", name=waiting_title)).to_be_visible()
     expect(column(page, "do").locator(".action-card")).to_have_count(3)
+    # Said where the mover looks: on the card, inside the viewport, with the focus on it, and the
+    # chosen stage still selected.
+    refusal = waiting.locator(".move-refused")
+    expect(refusal).to_be_in_viewport()
+    expect(refusal).to_be_focused()
+    expect(waiting.get_by_label(re.compile("Move .* to"))).to_have_value("do")
+    screenshot(page, "action-board-refused", from_top=False)
     check_page(page)
     screenshot(page, "action-board")
 

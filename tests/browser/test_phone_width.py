@@ -66,3 +66,62 @@ def test_member_uses_gemba_on_a_phone(phone, demo, sign_in, screenshot):
     phone.get_by_role("button", name="Show").tap()
     expect(phone.get_by_role("heading", level=1)).to_have_text("Platform")
     assert_fits_width(phone)
+
+
+# Text that the screen (or its scrolling box) cuts off: any element with text whose right edge
+# lies past the viewport, or past the box of a .table-responsive around it (headings kept only
+# for screen readers aside).
+_CUT = """
+(selector) => {
+  const width = document.documentElement.clientWidth;
+  const cut = [];
+  document.querySelectorAll(selector).forEach((root) => {
+    root.querySelectorAll("*").forEach((el) => {
+      const text = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+      if (!text || !el.getClientRects().length || el.closest("thead, .visually-hidden")) return;
+      const box = el.getBoundingClientRect();
+      const scroller = el.closest(".table-responsive");
+      const right = scroller ? Math.min(width, scroller.getBoundingClientRect().right) : width;
+      const overflows = el.scrollWidth > el.clientWidth + 1;
+      if (box.right > right + 1 || overflows) cut.push(el.textContent.trim().slice(0, 50));
+    });
+  });
+  return cut;
+}
+"""
+
+
+def test_phone_tables_are_not_cut_the_heatmap_keeps_its_team_column_and_the_survey_jumps_ahead(
+    phone, demo, sign_in, screenshot
+):
+    sign_in(phone, demo["member"])
+    phone.goto("/teams/checkout/")
+    table = phone.locator("table.dimension-table")
+    table.scroll_into_view_if_needed()
+    assert phone.evaluate(_CUT, "table.dimension-table") == []
+    assert_fits_width(phone)
+    screenshot(phone, "dimensions-phone", from_top=False)
+
+    phone.goto("/org/")
+    box = phone.locator(".table-responsive", has=phone.locator("table.heatmap"))
+    box.scroll_into_view_if_needed()
+    first_team = box.locator("tbody th[scope=row]").first
+    left = first_team.bounding_box()["x"]
+    box.evaluate("el => { el.scrollLeft = 400; }")
+    expect(first_team).to_be_in_viewport()
+    assert abs(first_team.bounding_box()["x"] - left) < 1  # stays put while the cells scroll under it
+    screenshot(phone, "heatmap-phone", from_top=False)
+
+    phone.goto("/surveys/")
+    phone.get_by_role("link", name="Take the survey").first.tap()
+    jump = phone.get_by_role("link", name="Next unanswered question")
+    expect(jump).to_be_visible()
+    first = phone.locator("fieldset.question").first
+    expect(jump).to_have_attribute("href", f"#{first.get_attribute('id')}")
+    first.locator("label").nth(3).tap()
+    second = phone.locator("fieldset.question").nth(1)
+    expect(jump).to_have_attribute("href", f"#{second.get_attribute('id')}")
+    jump.tap()
+    expect(second).to_be_in_viewport()
+    expect(second).to_be_focused()
+    screenshot(phone, "survey-jump-phone", from_top=False)

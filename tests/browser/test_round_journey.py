@@ -33,7 +33,7 @@ def test_lead_closes_a_round_and_reads_the_dashboard(page, demo, sign_in, screen
     page.get_by_label("Name").fill("Checkout retro pulse")
     page.get_by_label("Checkout").check()
     page.get_by_role("button", name="Create round").click()
-    expect(page.get_by_role("status")).to_contain_text("Round “Checkout retro pulse” created for 1 teams.")
+    expect(page.get_by_role("status")).to_contain_text("Round “Checkout retro pulse” created for 1 team.")
     expect(page.get_by_role("heading", level=1)).to_have_text("Checkout retro pulse")
 
     # While the round is open the team answers; all but one of them.
@@ -52,6 +52,12 @@ def test_lead_closes_a_round_and_reads_the_dashboard(page, demo, sign_in, screen
     expect(page.get_by_role("status")).to_contain_text(
         "Reminder sent to 1 member who has not taken part yet."
     )
+    expect(page.locator("[data-last-reminder]")).to_contain_text("Last reminded at")
+    # Closing asks first, saying what will happen; only the second step closes.
+    page.locator("summary", has_text="Close now…").click()
+    expect(page.get_by_text("It cannot be undone")).to_be_visible()
+    expect(page.get_by_text("drafts that were saved but not submitted are dropped")).to_be_visible()
+    screenshot(page, "round-close-ask", from_top=False)
     page.get_by_role("button", name="Close now and show results").click()
     expect(page.get_by_role("status")).to_contain_text("closed; its results are ready")
     expect(row).to_contain_text("ready")

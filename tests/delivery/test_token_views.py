@@ -1,5 +1,7 @@
 """Leads create (and see once), list and revoke their team's API tokens on the delivery page."""
 
+import re
+
 import pytest
 
 from delivery import tokens
@@ -86,3 +88,16 @@ def test_only_leads_revoke(client_for, request, team, persona, status):
 def test_get_on_revoke_is_405(client_for, lead, team):
     token = ApiTokenFactory(team=team)
     assert client_for(lead).get(f"/teams/checkout/delivery/tokens/{token.pk}/revoke/").status_code == 405
+
+
+def test_try_it_example_is_dated_inside_the_90_day_window(client_for, lead, team):
+    from datetime import datetime, timedelta
+
+    from django.utils import timezone
+
+    content = client_for(lead).post(CREATE, {"name": "CI"}).content.decode()
+    deployed = datetime.fromisoformat(re.search(r'"deployed_at": "([^"]+)"', content).group(1))
+    committed = datetime.fromisoformat(re.search(r'"first_commit_at": "([^"]+)"', content).group(1))
+    now = timezone.now()
+    assert now - timedelta(days=90) < deployed < now and committed < deployed
+    assert "2025-03-01" not in content

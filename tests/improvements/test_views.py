@@ -394,3 +394,20 @@ def test_export_is_404_for_outsiders_and_405_for_post(client_for, outsider, memb
     new_action()
     assert client_for(outsider).get(EXPORT).status_code == 404
     assert client_for(member).post(EXPORT).status_code == 405
+
+
+def test_lowering_a_limit_below_the_count_warns_when_saving(client_for, lead, new_action):
+    for n in range(3):
+        new_action(f"Busy {n}", stage="do")
+    response = client_for(lead).post(LIMITS, {"plan": "", "do": "2", "check": "", "act": ""}, follow=True)
+    warning = (
+        "Do now holds 3 actions, above its new limit of 2: "
+        "no new card can enter until 2 actions have left it."
+    )
+    assert warning in response.content.decode()
+
+
+def test_a_limit_above_the_count_saves_without_warning(client_for, lead, new_action):
+    new_action("Busy", stage="do")
+    response = client_for(lead).post(LIMITS, {"plan": "", "do": "2", "check": "", "act": ""}, follow=True)
+    assert "WIP limits saved." in response.content.decode() and "new limit" not in response.content.decode()

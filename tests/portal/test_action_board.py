@@ -326,3 +326,80 @@ def test_board_query_count_is_the_same_for_5_and_50_actions(client_for, member, 
     with CaptureQueriesContext(connection) as many:
         client.get(BOARD)
     assert len(many) == len(few)
+
+
+# --- what the board says after a move, a lowered limit, and for finished cards ------------------
+
+
+def _text(html: str) -> str:
+    """The words of some HTML as a person reads them (tags dropped, spaces collapsed)."""
+    import re
+
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def _card(content: str, action) -> str:
+    card = content[content.index(f'id="action-{action.pk}"') :]
+    return card[: card.index("</li>")]
+
+
+def test_a_refused_move_is_said_on_the_card_and_keeps_the_chosen_stage(client_for, member, create_action):
+    for n in range(3):
+        create_action(f"Busy {n}", stage="do")
+    waiting = create_action("Waiting")
+    client = client_for(member)
+    response = client.post(
+        f"/actions/{waiting.pk}/move/", {"stage": "do", "next": f"{BOARD}#action-{waiting.pk}"}
+    )
+    # Back to the message on the card (focusable, so the browser scrolls to it and focuses it).
+    assert response.headers["Location"] == f"{BOARD}#move-refused-{waiting.pk}"
+    content = client.get(BOARD).content.decode()
+    card = _card(content, waiting)
+    assert "Do is full: its WIP limit is 3." in card and 'class="alert alert-danger' in card
+    assert '<option value="do" selected>' in card  # not reset to the next stage
+    # Said once, on the card: not again in the messages at the top of the page.
+    assert content.count("Do is full: its WIP limit is 3.") == 1
+    # The next visit shows the card as usual.
+    assert "Do is full" not in client.get(BOARD).content.decode()
+
+
+def test_other_messages_stay_at_the_top_of_the_board(client_for, member, create_action):
+    action = create_action("Moving on")
+    client = client_for(member)
+    client.post(f"/actions/{action.pk}/move/", {"stage": "do", "next": BOARD})
+    content = client.get(BOARD).content.decode()
+    assert "“Moving on” moved to Do." in content[: content.index('id="board-heading"')]
+
+
+def test_column_heading_reads_label_count_and_over_the_limit_with_spaces(
+    client_for, member, team, create_action
+):
+    for n in range(3):
+        create_action(f"Busy {n}", stage="do")
+    services.wip_limits_set(team=team, limits={"plan": None, "do": 2, "check": None, "act": None})
+    content = client_for(member).get(BOARD).content.decode()
+    heading = content[content.index('id="column-do"') :]
+    heading = _text(heading[heading.index(">") + 1 : heading.index("</h3>")])
+    assert heading == "Do · 3 of 2 · over the limit"
+
+
+def test_finished_cards_have_no_move_controls(client_for, member, create_action):
+    done = create_action("Finished", stage="done")
+    dropped = create_action("Given up", stage="dropped")
+    busy = create_action("Busy", stage="do")
+    content = client_for(member).get(BOARD).content.decode()
+    for action in (done, dropped):
+        card = _card(content, action)
+        assert 'name="stage"' not in card and "draggable" not in card
+    assert 'name="stage"' in _card(content, busy) and "draggable" in _card(content, busy)
+
+
+def test_done_shows_the_latest_five_and_folds_the_rest_behind_show_all(client_for, member, create_action):
+    finished = [create_action(f"Finished {n}", stage="done") for n in range(8)]
+    content = client_for(member).get(BOARD).content.decode()
+    done = content[content.index('id="column-done"') : content.index('id="column-dropped"')]
+    up_front, folded = done.split("<details", 1)
+    assert all(f"Finished {n}<" in up_front for n in range(3, 8))  # the latest five, shown
+    assert all(f"Finished {n}<" in folded and f"Finished {n}<" not in up_front for n in range(3))
+    assert "Show all 8 actions (3 older)" in _text(folded)
+    assert len(finished) == 8

@@ -117,3 +117,49 @@ def test_legends_stay_inside_the_picture():
         height = float(re.search(r'viewBox="0 0 [0-9.]+ ([0-9.]+)"', chart.svg).group(1))
         legend_y = float(re.search(r'translate\([0-9.]+, ([0-9.]+)\)" class="legends"', chart.svg).group(1))
         assert legend_y + 14 <= height, chart.slug
+
+
+# --- axes and labels that read (issue 13) ------------------------------------------------------
+
+
+def _x_labels(chart) -> list[str]:
+    root = ET.fromstring(chart.svg)
+    axis = root.find(f".//{SVG}g[@class='axis x']")
+    return [text.text for text in axis.iter(f"{SVG}text")]
+
+
+def _y_labels(chart) -> list[str]:
+    root = ET.fromstring(chart.svg)
+    axis = next(g for g in root.iter(f"{SVG}g") if (g.get("class") or "").startswith("axis y"))
+    return [text.text for text in axis.iter(f"{SVG}text")]
+
+
+def test_the_current_month_is_marked_partial():
+    chart = deployments_chart(months())
+    assert [row[0] for row in chart.table.rows] == ["April 2025", "May 2025", "June 2025 (partial)"]
+    assert _x_labels(chart)[-1] == "Jun (partial)"
+
+
+def test_a_year_of_months_names_every_other_month_level_and_short():
+    chart = deployments_chart(months((1,) * 12))
+    labels = _x_labels(chart)
+    assert labels == ["Aug 2024", "Oct", "Dec", "Feb 2025", "Apr", "Jun (partial)"]
+    assert "rotate" not in ET.tostring(ET.fromstring(chart.svg).find(f".//{SVG}g[@class='axis x']")).decode()
+
+
+def test_first_month_and_a_new_year_carry_the_year():
+    chart = deployments_chart(months((1,) * 7))
+    assert _x_labels(chart) == ["Dec 2024", "Jan 2025", "Feb", "Mar", "Apr", "May", "Jun (partial)"]
+
+
+def test_lead_time_axis_starts_at_zero():
+    chart = lead_time_chart(months((0, 3, 2)))  # medians of 7 and 6.5 hours
+    assert _y_labels(chart)[0] in {"0", "0.0"}
+
+
+def test_scatter_prints_no_name_over_another():
+    points = [("Checkout", 50.0, 50.0), ("Payments", 51.0, 50.5), ("Ledger", 10.0, 90.0)]
+    chart = delivery_vs_culture_scatter(points)
+    printed = re.findall(r'<text [^>]*class="label">([^<]+)<', chart.svg)
+    assert printed == ["Checkout", "Ledger"]  # Payments would sit on Checkout: the table names it
+    assert [row[0] for row in chart.table.rows] == ["Checkout", "Ledger", "Payments"]

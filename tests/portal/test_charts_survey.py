@@ -84,3 +84,79 @@ def test_level_distribution_prints_counts():
     chart = all_charts()[3]
     assert ["3 · Defined", "5"] in chart.table.rows
     assert "level 3: 5 teams" in chart.description
+
+
+# --- legends, labels and axes that fit (issue 13) ----------------------------------------------
+
+DIMENSION_NAMES = [
+    "Culture & collaboration",
+    "Continuous integration & delivery",
+    "Testing in production & progressive delivery",
+    "Resilience & managing failure",
+    "Security",
+    "Observability",
+    "Lean flow",
+    "Learning & improvement",
+]
+
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def _translate(element) -> tuple[float, float]:
+    x, y = re.search(r"translate\(([-\d.]+),? ([-\d.]+)\)", element.get("transform")).groups()
+    return float(x), float(y)
+
+
+def _legend_texts(svg: str) -> list[str]:
+    group = ET.fromstring(svg).find(f".//{SVG}g[@class='legends']")
+    return [text.text for text in group.iter(f"{SVG}text")]
+
+
+def _legend_bottom(svg: str) -> float:
+    """The lowest point (in the SVG's own units) that a legend entry's box reaches."""
+    group = ET.fromstring(svg).find(f".//{SVG}g[@class='legends']")
+    top = _translate(group)[1]
+    return top + max(float(rect.get("y")) + float(rect.get("height")) for rect in group.iter(f"{SVG}rect"))
+
+
+@pytest.mark.parametrize("count", [2, 5, 7, 8])
+def test_trend_legend_lists_every_series_uncut_inside_the_picture(count):
+    names = DIMENSION_NAMES[:count]
+    chart = charts.trend(
+        [f"2025 Q{i} pulse" for i in range(1, 5)], {n: [50, 60, None, 70] for n in names}, title="T", slug="t"
+    )
+    assert _legend_texts(chart.svg) == names  # as many entries as lines, each name whole
+    height = float(ET.fromstring(chart.svg).get("viewBox").split()[3])
+    assert _legend_bottom(chart.svg) <= height
+
+
+def test_trend_leaves_room_for_a_long_last_round_name():
+    rounds = ["2026 Q1", "2026 Q2", "2026 Q4 pulse, the long one"]
+    chart = charts.trend(rounds, {"Security": [1, 2, 3]}, title="T", slug="t")
+    root = ET.fromstring(chart.svg)
+    width = float(root.get("viewBox").split()[2])
+    left = _translate(root.find(f".//{SVG}g[@class='plot']"))[0]
+    last = next(t for t in root.iter(f"{SVG}text") if t.text == rounds[-1])
+    # Centred on the last point: half the label (pygal's estimate, 0.6 em a letter) must fit.
+    assert left + float(last.get("x")) + len(rounds[-1]) * 0.6 * 13 / 2 <= width
+
+
+def test_teams_per_level_counts_in_whole_teams():
+    chart = charts.level_distribution({2: 1, 3: 2, 4: 1}, LEVELS, title="Teams per level", slug="levels")
+    axis = ET.fromstring(chart.svg).find(f".//{SVG}g[@class='axis x always_show']")
+    ticks = [text.text for text in axis.iter(f"{SVG}text")]
+    assert ticks == ["0", "1", "2"]
+
+
+def test_level_counts_are_written_with_plurals():
+    chart = charts.level_distribution({4: 1, 3: 2}, LEVELS, title="Teams per level", slug="levels")
+    assert "level 4: 1 team," in chart.description and "level 3: 2 teams" in chart.description
+    assert "1 teams" not in chart.description
+
+
+@pytest.mark.parametrize(
+    ("maximum", "ticks"), [(0, [0, 1]), (2, [0, 1, 2]), (10, list(range(11))), (23, [0, 5, 10, 15, 20, 25])]
+)
+def test_whole_ticks(maximum, ticks):
+    assert charts.whole_ticks(maximum) == ticks

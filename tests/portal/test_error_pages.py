@@ -90,3 +90,50 @@ def test_500_page_renders_without_the_database(rf, django_db_blocker):
         response = server_error(rf.get("/"))
     assert response.status_code == 500
     assert "Something went wrong on our side" in response.content.decode()
+
+
+# --- the development server (DEBUG on) and the log ------------------------------------------
+
+
+def test_unknown_address_with_debug_on_is_the_friendly_404_not_the_url_list(client_for, member, settings):
+    settings.DEBUG = True
+    response = client_for(member).get("/no/such/page/")
+    html = response.content.decode()
+    assert response.status_code == 404
+    assert "Nothing here" in html and "URLconf" not in html and "Using the URLconf" not in html
+    assert_base_layout(html)
+
+
+def test_debug_url_list_when_asked_for(client_for, member, settings):
+    settings.DEBUG = True
+    settings.GEMBA_DEBUG_URL_LIST = True
+    assert "URLconf" in client_for(member).get("/no/such/page/").content.decode()
+
+
+def test_friendly_404_in_debug_keeps_the_trailing_slash_redirect(client_for, member, settings):
+    settings.DEBUG = True
+    response = client_for(member).get("/org")
+    assert response.status_code == 301 and response.headers["Location"] == "/org/"
+
+
+def test_api_404_stays_json_in_debug(client_for, member, settings):
+    settings.DEBUG = True
+    response = client_for(member).get("/api/v1/no-such-thing")
+    assert response.status_code == 404
+    assert "Nothing here" not in response.content.decode()
+
+
+def test_a_403_is_logged_once_and_without_a_traceback(client_for, manager, team, caplog):
+    import logging
+
+    # Only the root logger writes: the "django" logger has no handler of its own to write it again.
+    assert logging.getLogger("django").handlers == [] and logging.getLogger("django").propagate
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        response = client_for(manager).post("/teams/checkout/actions/", {"title": "Not theirs"})
+    assert response.status_code == 403
+    forbidden = [r for r in caplog.records if r.name == "django.request" and r.status_code == 403]
+    assert len(forbidden) == 1
+    console = next(h for h in logging.getLogger().handlers if isinstance(h, logging.StreamHandler))
+    for log_filter in console.filters:
+        log_filter.filter(forbidden[0])
+    assert forbidden[0].exc_info is None

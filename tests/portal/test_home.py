@@ -45,3 +45,30 @@ def test_pages_load_nothing_from_another_host(client_for, member):
     sources = re.findall(r'(?:src|href)="([^"]+)"', content)
     assert sources
     assert not [s for s in sources if s.startswith(("http:", "https:", "//"))]
+
+
+def test_group_manager_without_a_team_sees_the_groups_they_lead(client_for, manager, team, group):
+    from tests.factories import TeamFactory
+
+    TeamFactory(group=group, name="Billing", slug="billing")
+    TeamFactory(group=group, name="Retired", slug="retired", active=False)
+    content = client_for(manager).get("/").content.decode()
+    assert "You are not in any team yet" not in content
+    assert "Groups I lead" in content
+    assert 'href="/org/?group=payments"' in content
+    assert 'href="/teams/checkout/"' in content and 'href="/teams/billing/"' in content
+    assert "/teams/retired/" not in content
+    assert "2 teams: compare them on the group dashboard" in content
+
+
+def test_home_of_a_group_manager_keeps_its_queries_few(
+    client_for, manager, group, django_assert_max_num_queries
+):
+    from tests.factories import TeamFactory
+
+    client = client_for(manager)
+    client.get("/")
+    for n in range(5):
+        TeamFactory(group=group, name=f"Team {n}", slug=f"team-{n}")
+    with django_assert_max_num_queries(15):
+        assert client.get("/").status_code == 200

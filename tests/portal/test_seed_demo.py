@@ -177,3 +177,19 @@ def test_enterprise_seed_refuses_with_debug_off(db, settings, tiny_scale):
     with pytest.raises(CommandError, match="DJANGO_DEBUG"):
         call_command("seed_demo", scale="enterprise")
     assert not Team.objects.exists()
+
+
+def _names_say_no_status():
+    from assessments.models import Round
+
+    names = list(Round.objects.values_list("name", flat=True))
+    assert names and not [name for name in names if "open" in name.lower()]
+
+
+def test_demo_round_names_say_no_status(seeded):
+    """A round's status changes (it closes); its name does not, so it never says "(open)"."""
+    _names_say_no_status()
+
+
+def test_enterprise_round_names_say_no_status(enterprise):
+    _names_say_no_status()

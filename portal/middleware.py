@@ -1,0 +1,43 @@
+"""Development comforts that change nothing in production."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import Resolver404, get_resolver
+from django.views.defaults import page_not_found
+
+
+class FriendlyNotFoundInDebug:
+    """With DEBUG on, an unknown address gets the portal's own 404 page (templates/404.html), as
+    in production, instead of Django's page that lists every URL pattern — unless
+    ``GEMBA_DEBUG_URL_LIST`` asks for that list. JSON API addresses keep their JSON 404.
+
+    It sits after CommonMiddleware, which still turns a 404 into the redirect to the address
+    with a trailing slash (APPEND_SLASH).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.status_code == 404
+            and settings.DEBUG
+            and not settings.GEMBA_DEBUG_URL_LIST
+            and not request.path_info.startswith("/api/")
+            and self._unknown(request.path_info)
+        ):
+            return page_not_found(request, Http404(request.path_info))
+        return response
+
+    @staticmethod
+    def _unknown(path: str) -> bool:
+        try:
+            get_resolver().resolve(path)
+        except Resolver404:
+            return True
+        return False
