@@ -474,18 +474,21 @@ def scores_store(*, round: Round) -> None:
 
     team_scores, dimension_scores, distributions = [], [], []
     published_teams = set(scored_teams)
+
+    def hidden_score(team_id: int) -> TeamScore:
+        """A team–round below its gate: its counts and nothing else."""
+        return TeamScore(
+            round=round,
+            team_id=team_id,
+            responses=responses_by_team.get(team_id, 0),
+            invited=invited.get(team_id, 0),
+            hidden=True,
+        )
+
     for team_id in team_ids:
         responses = responses_by_team.get(team_id, 0)
         if team_id not in scored_teams:
-            team_scores.append(
-                TeamScore(
-                    round=round,
-                    team_id=team_id,
-                    responses=responses,
-                    invited=invited.get(team_id, 0),
-                    hidden=True,
-                )
-            )
+            team_scores.append(hidden_score(team_id))
             continue
         per_dimension: dict[int, dict[int, int]] = defaultdict(dict)
         dk_by_dimension: dict[int, int] = defaultdict(int)
@@ -546,15 +549,7 @@ def scores_store(*, round: Round) -> None:
         overall = scoring.weighted_mean(weighted)
         if overall is None:
             # Every dimension fell below its gate: the team–round is hidden like one below k.
-            team_scores.append(
-                TeamScore(
-                    round=round,
-                    team_id=team_id,
-                    responses=responses,
-                    invited=invited.get(team_id, 0),
-                    hidden=True,
-                )
-            )
+            team_scores.append(hidden_score(team_id))
             published_teams.discard(team_id)
             continue
         overall_index = scoring.index(overall, points)
