@@ -20,8 +20,13 @@ from django.core.cache import cache
 from django.utils.translation import get_language
 from pygal.style import Style
 
-# Okabe–Ito: distinguishable with every common colour-vision deficiency.
-PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#56B4E9", "#E69F00", "#000000", "#F0E442")
+# Okabe–Ito: distinguishable with every common colour-vision deficiency; then Paul Tol's wine and
+# grey, so the org trend (overall plus eight dimensions) needs no colour twice (past its palette,
+# pygal darkens the first colours, and the ninth line came out as black as the seventh).
+PALETTE = (
+    "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#56B4E9",
+    "#E69F00", "#000000", "#F0E442", "#882255", "#888888",
+)  # fmt: skip
 # Line series differ by dash pattern too, so colour is never the only carrier of meaning.
 DASHES = ("", "8,4", "2,3", "10,3,2,3", "4,4", "1,5")
 

@@ -34,6 +34,12 @@ def test_manager_filters_sorts_and_downloads_the_heatmap(page, demo, sign_in, sc
     expect(page.get_by_text("The table shows the 4 teams whose results you may open.")).to_be_visible()
     assert assert_charts_described(page) >= 2  # org trend, teams per level, culture and delivery
     check_page(page)
+    # Each cell's level and change ("L4 no change", "L4 ▼ −11") reads on one line.
+    wrapped = page.locator(".heatmap td.cell small").evaluate_all(
+        "els => els.filter((el) => el.getBoundingClientRect().height"
+        " > 1.5 * parseFloat(getComputedStyle(el).lineHeight)).map((el) => el.textContent)"
+    )
+    assert wrapped == []
     screenshot(page, "org-heatmap")
 
     page.get_by_label("Group", exact=True).select_option(label="Payments")

@@ -110,6 +110,17 @@ def test_phone_tables_are_not_cut_the_heatmap_keeps_its_team_column_and_the_surv
     box.evaluate("el => { el.scrollLeft = 400; }")
     expect(first_team).to_be_in_viewport()
     assert abs(first_team.bounding_box()["x"] - left) < 1  # stays put while the cells scroll under it
+    # Nothing of the scrolled cells shows through at the team column's edges.
+    covered = first_team.evaluate(
+        """th => { const b = th.getBoundingClientRect(); const y = b.top + b.height / 2;
+                   return [b.left + 1, b.right - 2]
+                     .every((x) => th.contains(document.elementFromPoint(x, y))); }"""
+    )
+    assert covered
+    note = phone.locator("#heatmap-note")
+    note.scroll_into_view_if_needed()
+    assert phone.evaluate(_CUT, "#heatmap-note") == []
+    assert note.bounding_box()["width"] <= 375
     screenshot(phone, "heatmap-phone", from_top=False)
 
     phone.goto("/surveys/")

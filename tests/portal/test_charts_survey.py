@@ -1,5 +1,6 @@
 """Survey charts: well-formed SVG, series names and values present, no URL but namespaces, no script."""
 
+import math
 import re
 import xml.etree.ElementTree as ET
 
@@ -129,6 +130,15 @@ def test_trend_legend_lists_every_series_uncut_inside_the_picture(count):
     assert _legend_texts(chart.svg) == names  # as many entries as lines, each name whole
     height = float(ET.fromstring(chart.svg).get("viewBox").split()[3])
     assert _legend_bottom(chart.svg) <= height
+
+
+def test_org_trend_draws_overall_and_eight_dimensions_in_nine_distinct_colours():
+    names = ["Overall", *DIMENSION_NAMES]
+    chart = charts.trend(["2026 Q1", "2026 Q2"], {n: [50, 60] for n in names}, title="T", slug="t")
+    found = dict(re.findall(r"\.color-(\d+)[^{]*\{stroke:#([0-9a-f]{6})", chart.svg, re.IGNORECASE))
+    rgb = [tuple(int(found[str(i)][p : p + 2], 16) for p in (0, 2, 4)) for i in range(len(names))]
+    closest = min(math.dist(a, b) for n, a in enumerate(rgb) for b in rgb[n + 1 :])
+    assert closest > 60  # no two lines in (nearly) the same colour
 
 
 def test_trend_leaves_room_for_a_long_last_round_name():
