@@ -243,4 +243,5 @@ def test_close_now_asks_first_on_the_round_page(client_for, lead, open_round):
     ask = content[content.index('<details class="close-round">') :]
     ask = ask[: ask.index("</details>")]
     assert "It cannot be undone" in ask and "drafts that were saved but not submitted are dropped" in ask
+    assert "rather than at its planned close (" in ask and " at at " not in ask
     assert "Close now and show results" in ask  # the button that closes sits behind the warning
