@@ -2,15 +2,17 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.db.models import Count, Q
 from django.http import HttpRequest
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.utils import dateformat, timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from assessments import services
+from assessments import reliability, services
 from assessments.admin_forms import MaturityModelAdminForm
 from assessments.models import (
     Dimension,
+    DimensionReliability,
     DimensionScore,
     MaturityModel,
     Question,
@@ -49,8 +51,13 @@ class FrozenModelMixin:
             record(AuditEvent.Action.MODEL_CHANGED, model, actor=request.user, inline=formset.prefix)
 
     def _frozen(self, obj) -> bool:
+        """Asked once per request and model: the change page and each inline row ask again."""
         model = obj if isinstance(obj, MaturityModel) else getattr(obj, "model", None)
-        return bool(model and model.is_frozen)
+        if model is None:
+            return False
+        if not hasattr(model, "_admin_frozen"):
+            model._admin_frozen = model.is_frozen
+        return model._admin_frozen
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
         if obj is not None and self._frozen(obj):
@@ -70,7 +77,7 @@ class DimensionInline(FrozenModelMixin, admin.TabularInline):
     show_change_link = True
 
     def has_add_permission(self, request, obj=None):
-        return not (obj and obj.is_frozen) and super().has_add_permission(request, obj)
+        return not (obj and self._frozen(obj)) and super().has_add_permission(request, obj)
 
 
 class QuestionInline(admin.TabularInline):
@@ -99,6 +106,9 @@ class MaturityModelAdmin(FrozenModelMixin, admin.ModelAdmin):
     search_fields = ["name", "description"]
     inlines = [DimensionInline]
     actions = ["copy_as_new_version"]
+    readonly_fields = ["reliability_report"]
+    # The newest closed rounds whose reliability the model page shows.
+    REPORT_ROUNDS = 3
 
     def get_queryset(self, request):
         return (
@@ -120,6 +130,25 @@ class MaturityModelAdmin(FrozenModelMixin, admin.ModelAdmin):
     @admin.display(description=_("frozen"), boolean=True)
     def frozen(self, obj: MaturityModel) -> bool:
         return obj.round_total > 0
+
+    @admin.display(description=_("Is the instrument any good?"))
+    def reliability_report(self, obj: MaturityModel) -> str:
+        """Alpha per dimension and item-rest per question, for the model's newest closed rounds."""
+        if obj is None or obj.pk is None:
+            return "–"
+        rounds: dict[Round, list[DimensionReliability]] = {}
+        for row in DimensionReliability.objects.for_model(obj):
+            if row.round not in rounds and len(rounds) == self.REPORT_ROUNDS:
+                break
+            rounds.setdefault(row.round, []).append(row)
+        return render_to_string(
+            "admin/assessments/maturitymodel/_reliability.html",
+            {
+                "rounds": list(rounds.items()),
+                "weak_item_rest": reliability.WEAK_ITEM_REST,
+                "acceptable_alpha": reliability.ACCEPTABLE_ALPHA,
+            },
+        )
 
     @admin.action(description=_("Copy as new version"))
     def copy_as_new_version(self, request: HttpRequest, queryset) -> None:

@@ -12,9 +12,10 @@ from typing import Annotated
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Path, Router, Schema, Status
+from ninja import Field, Path, Router, Schema, Status
 from ninja.security import django_auth
 
+from assessments import agreement
 from assessments.models import DimensionScore, Round, TeamScore
 from teams.access import teams_with_results
 
@@ -29,6 +30,10 @@ class DimensionScoreOut(Schema):
     level: int
     responses: int
     stdev: float
+    agreement: float | None = Field(
+        description="Within-team agreement rwg(j), 0–1, against the scale's uniform null; null when unknown."
+    )
+    agreement_band: str | None = Field(description="weak (≤ .50), moderate, strong or very-strong.")
 
 
 class TeamScoresOut(Schema):
@@ -93,6 +98,8 @@ def round_scores(request: HttpRequest, round_id: Annotated[int, Path(ge=1, le=2*
                 "level": score.level,
                 "responses": score.responses,
                 "stdev": round(score.stdev, 3),
+                "agreement": None if score.agreement is None else round(score.agreement, 3),
+                "agreement_band": None if score.agreement is None else agreement.band(score.agreement).key,
             }
         )
     rows = []

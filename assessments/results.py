@@ -16,7 +16,7 @@ from statistics import median
 from django.core.cache import cache
 from django.db.models import Count, Q
 
-from assessments import scoring
+from assessments import agreement, scoring
 from assessments.models import (
     DimensionComment,
     DimensionScore,
@@ -47,14 +47,16 @@ class DimensionRow:
     responses: int
     answers: int
     stdev: float
+    agreement: float | None = None
     delta: float | None = None
     target: int | None = None
     weak: bool = False
     dimension_id: int | None = None
 
     @property
-    def disagrees(self) -> bool:
-        return self.stdev > scoring.SPREAD_THRESHOLD
+    def agreement_band(self) -> agreement.Band | None:
+        """Weak, moderate, strong or very strong, with its meaning; None where rwg(j) is unknown."""
+        return None if self.agreement is None else agreement.band(self.agreement)
 
     @property
     def gap(self) -> int | None:
@@ -190,6 +192,7 @@ def team_results(team: Team, round_id: int | None = None) -> TeamResults:
                 responses=score.responses,
                 answers=score.answers,
                 stdev=score.stdev,
+                agreement=score.agreement,
                 delta=(score.index - previous[key].index) if key in previous else None,
                 target=results.targets.get(key),
                 dimension_id=score.dimension_id,

@@ -12,9 +12,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from statistics import median
 
-# Above this standard deviation (in scale points) a team disagrees enough to talk about it.
-SPREAD_THRESHOLD = 1.0
-
 # Westrum's typology of organisational culture, banded on the 0–100 index of the six Westrum
 # questions. Westrum (2004) describes three types; DORA measures them on a 7-point scale. We
 # call a team generative from index 70 (on average between "somewhat agree" and "agree" or
@@ -44,10 +41,6 @@ class Score:
     level: int
     stdev: float
     count: int
-
-    @property
-    def disagrees(self) -> bool:
-        return self.stdev > SPREAD_THRESHOLD
 
 
 def value_used(answer: int, points: int, reverse: bool) -> int:

@@ -20,18 +20,20 @@ from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assessments import scoring
+from assessments import agreement, reliability, scoring
 from assessments.model_file import DimensionSpec, ModelSpec, QuestionSpec, parse_model
 from assessments.models import (
     Answer,
     Comment,
     Dimension,
     DimensionComment,
+    DimensionReliability,
     DimensionScore,
     MaturityModel,
     Participation,
     Question,
     QuestionDistribution,
+    QuestionReliability,
     Response,
     Round,
     TargetLevel,
@@ -423,7 +425,13 @@ def scores_store(*, round: Round) -> None:
     dimensions = {d.pk: d for d in Dimension.objects.filter(model=model)}
     team_ids = list(round.teams.values_list("pk", flat=True))
 
-    for model_class in (TeamScore, DimensionScore, QuestionDistribution, DimensionComment):
+    for model_class in (
+        TeamScore,
+        DimensionScore,
+        QuestionDistribution,
+        DimensionComment,
+        DimensionReliability,
+    ):
         model_class.objects.filter(round=round).delete()
 
     responses_by_team = dict(
@@ -491,6 +499,8 @@ def scores_store(*, round: Round) -> None:
             team_scores.append(hidden_score(team_id))
             continue
         per_dimension: dict[int, dict[int, int]] = defaultdict(dict)
+        # Each question's answers as given: rwg(j) reads their variances (reversing changes none).
+        question_counts: dict[int, list[dict[int, int]]] = defaultdict(list)
         dk_by_dimension: dict[int, int] = defaultdict(int)
         na_by_dimension: dict[int, int] = defaultdict(int)
         for question_id, question in questions.items():
@@ -499,6 +509,7 @@ def scores_store(*, round: Round) -> None:
                 continue
             used = {scoring.value_used(v, points, question.reverse): n for v, n in tally.counts.items()}
             bucket = per_dimension[question.dimension_id]
+            question_counts[question.dimension_id].append(tally.counts)
             for value, n in used.items():
                 bucket[value] = bucket.get(value, 0) + n
             dk_by_dimension[question.dimension_id] += tally.dont_know
@@ -539,6 +550,7 @@ def scores_store(*, round: Round) -> None:
                     mean=result.mean,
                     index=result.index,
                     stdev=result.stdev,
+                    agreement=agreement.rwg_j_from_counts(question_counts[dimension_id], points),
                     level=result.level,
                     responses=dimension_responses.get((team_id, dimension_id), 0),
                     answers=result.count,
@@ -570,9 +582,73 @@ def scores_store(*, round: Round) -> None:
     DimensionScore.objects.bulk_create(dimension_scores, batch_size=1000)
     QuestionDistribution.objects.bulk_create(distributions, batch_size=1000)
     _store_comments(round=round, team_ids=detailed_teams & published_teams)
+    _store_reliability(round=round, team_ids=published_teams, questions=questions, dimensions=dimensions)
     # A rebuild stamps the round anew: caches of org aggregates are keyed on these stamps
     # (results.scores_version). A first close has no stamp yet; round_close sets it next.
     Round.objects.filter(pk=round.pk, scored_at__isnull=False).update(scored_at=timezone.now())
+
+
+def _store_reliability(
+    *,
+    round: Round,
+    team_ids: set[int],
+    questions: Mapping[int, Question],
+    dimensions: Mapping[int, Dimension],
+) -> None:
+    """Cronbach's alpha and item-rest correlations per dimension, across the published teams.
+
+    Only responses that answered every question of the dimension on the scale enter (values
+    used, so reverse-scored questions point the same way); below k of them nothing is stored.
+    The rows are summed into a covariance matrix here and dropped: only the aggregates stay.
+    """
+    points = round.model.scale_points
+    by_dimension: dict[int, list[int]] = defaultdict(list)
+    for question_id, question in sorted(questions.items(), key=lambda item: (item[1].order, item[0])):
+        by_dimension[question.dimension_id].append(question_id)
+    # dimension → response → question → value used
+    rows: dict[int, dict[object, dict[int, int]]] = defaultdict(lambda: defaultdict(dict))
+    answers = (
+        Answer.objects.filter(
+            response__round=round,
+            response__status=Response.Status.SUBMITTED,
+            response__team_id__in=team_ids,
+            value__isnull=False,
+        )
+        .values_list("response_id", "question_id", "value")
+        .order_by()
+    )
+    for response_id, question_id, value in answers.iterator(chunk_size=5000):
+        question = questions[question_id]
+        rows[question.dimension_id][response_id][question_id] = scoring.value_used(
+            value, points, question.reverse
+        )
+    for dimension_id, question_ids in by_dimension.items():
+        complete = [
+            [values[q] for q in question_ids]
+            for values in rows[dimension_id].values()
+            if len(values) == len(question_ids)
+        ]
+        if len(question_ids) < 2 or len(complete) < max(round.k, 3):
+            continue
+        result = reliability.reliability(complete)
+        stored = DimensionReliability.objects.create(
+            round=round,
+            dimension=dimensions[dimension_id],
+            dimension_key=dimensions[dimension_id].key,
+            responses=result.responses,
+            alpha=result.alpha,
+        )
+        QuestionReliability.objects.bulk_create(
+            QuestionReliability(
+                dimension_reliability=stored,
+                question_id=question_id,
+                question_key=questions[question_id].key,
+                item_rest=item.item_rest,
+                alpha_if_deleted=item.alpha_if_deleted,
+                pulls_down=reliability.pulls_down(item, result.alpha),
+            )
+            for question_id, item in zip(question_ids, result.items, strict=True)
+        )
 
 
 def _store_comments(*, round: Round, team_ids: set[int]) -> None:

@@ -163,6 +163,7 @@ def make_scored_history(*, model, teams, rounds: int, hidden=frozenset(), start=
                         mean=1 + index / 100 * (points - 1),
                         index=index,
                         stdev=0.8,
+                        agreement=0.82,
                         level=scoring.level(index),
                         responses=5,
                         answers=10,

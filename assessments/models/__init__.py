@@ -3,8 +3,10 @@ from assessments.models.responses import Answer, Comment, Participation, Respons
 from assessments.models.rounds import Round
 from assessments.models.scores import (
     DimensionComment,
+    DimensionReliability,
     DimensionScore,
     QuestionDistribution,
+    QuestionReliability,
     TargetLevel,
     TeamScore,
 )
@@ -14,11 +16,13 @@ __all__ = [
     "Comment",
     "Dimension",
     "DimensionComment",
+    "DimensionReliability",
     "DimensionScore",
     "MaturityModel",
     "Participation",
     "Question",
     "QuestionDistribution",
+    "QuestionReliability",
     "Response",
     "Round",
     "TargetLevel",

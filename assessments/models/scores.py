@@ -123,6 +123,13 @@ class DimensionScore(models.Model):
     mean = models.FloatField(_("score"))
     index = models.FloatField(_("index"))
     stdev = models.FloatField(_("standard deviation"))
+    agreement = models.FloatField(
+        _("agreement rwg(j)"),
+        null=True,
+        help_text=_(
+            "Within-team agreement against the scale's uniform null, 0–1; empty when not computable."
+        ),
+    )
     level = models.PositiveSmallIntegerField(_("level"))
     responses = models.PositiveIntegerField(_("responses"))
     answers = models.PositiveIntegerField(_("answers on the scale"))
@@ -204,6 +211,78 @@ class DimensionComment(models.Model):
 
     def __str__(self) -> str:
         return self.text[:60]
+
+
+class DimensionReliabilityQuerySet(models.QuerySet["DimensionReliability"]):
+    def published(self) -> DimensionReliabilityQuerySet:
+        """Round-wide figures of k or more complete responses (never fewer: they would be a few people's)."""
+        return self.filter(responses__gte=models.F("round__k"))
+
+    def for_model(self, model) -> DimensionReliabilityQuerySet:
+        """The model's closed rounds, newest first, with their questions' figures."""
+        return (
+            self.published()
+            .filter(round__model=model)
+            .select_related("round", "dimension")
+            .prefetch_related(
+                models.Prefetch(
+                    "questions",
+                    queryset=QuestionReliability.objects.select_related("question").order_by(
+                        "question__order"
+                    ),
+                )
+            )
+            .order_by("-round__closes_at", "-round_id", "dimension__order")
+        )
+
+
+class DimensionReliability(models.Model):
+    """How consistently a dimension's questions measure one thing, across every scored team of a round.
+
+    Aggregates of the complete responses (every question of the dimension answered on the scale) of
+    the teams that passed k: a correlation over many people, no row per person.
+    """
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="dimension_reliabilities")
+    dimension = models.ForeignKey(Dimension, on_delete=models.PROTECT, related_name="reliabilities")
+    dimension_key = models.SlugField(max_length=60)
+    responses = models.PositiveIntegerField(_("complete responses"))
+    alpha = models.FloatField(_("Cronbach's alpha"), null=True)
+
+    objects = DimensionReliabilityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("dimension reliability")
+        verbose_name_plural = _("dimension reliabilities")
+        constraints = [
+            models.UniqueConstraint(fields=["round", "dimension"], name="dimensionreliability_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round} · {self.dimension_key}"
+
+
+class QuestionReliability(models.Model):
+    dimension_reliability = models.ForeignKey(
+        DimensionReliability, on_delete=models.CASCADE, related_name="questions"
+    )
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
+    question_key = models.SlugField(max_length=80)
+    item_rest = models.FloatField(_("item-rest correlation"), null=True)
+    alpha_if_deleted = models.FloatField(_("alpha if deleted"), null=True)
+    pulls_down = models.BooleanField(_("pulls the dimension down"), default=False)
+
+    class Meta:
+        verbose_name = _("question reliability")
+        verbose_name_plural = _("question reliabilities")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dimension_reliability", "question"], name="questionreliability_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.question_key
 
 
 class TargetLevel(models.Model):

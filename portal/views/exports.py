@@ -14,6 +14,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_safe
 
+from assessments import agreement
 from assessments.models import DimensionScore, Round
 from assessments.results import org_heatmap
 from improvements.models import Action
@@ -81,6 +82,8 @@ DIMENSION_HEADER = [
     "mean",
     "level",
     "responses",
+    "agreement",
+    "agreement_band",
 ]
 
 
@@ -98,6 +101,7 @@ def _dimension_rows(scores) -> Iterator[list]:
         "mean",
         "level",
         "responses",
+        "agreement",
     )
     for (
         name,
@@ -111,6 +115,7 @@ def _dimension_rows(scores) -> Iterator[list]:
         mean,
         level,
         responses,
+        agreement_value,
     ) in rows.iterator(chunk_size=2000):
         yield [
             name,
@@ -123,6 +128,8 @@ def _dimension_rows(scores) -> Iterator[list]:
             _fmt(mean),
             level,
             responses,
+            _fmt(agreement_value),
+            "" if agreement_value is None else agreement.band(agreement_value).key,
         ]
 
 

@@ -33,6 +33,8 @@ from teams.access import role_in, team_for_user
 
 # The weakest dimensions open on the page (the others fold away, and open in print).
 OPEN_DIMENSIONS = 3
+# ?order=: weakest index first (the default) or weakest agreement first.
+ORDERS = ("index", "agreement")
 
 
 @dataclass
@@ -133,12 +135,14 @@ def team_review(request: HttpRequest, slug: str) -> HttpResponse:
         .select_related("dimension", "owner")
         .order_by("dimension__order", "created_at", "pk")
     )
+    order = request.GET.get("order") if request.GET.get("order") in ORDERS else "index"
     context = {
         "team": team,
         "results": results,
         "review": review,
+        "order": order,
         "focus_names": [name for key, name in dimension_choices if key in focus],
-        "dimensions": _dimensions(results, votes),
+        "dimensions": _dimensions(results, votes, order),
         "open_dimensions": OPEN_DIMENSIONS,
         "effects": _effects(
             results, [a for a in actions if previous_id and a.source_round_id == previous_id]
@@ -162,8 +166,13 @@ def _review_initial(review: TeamReview | None) -> dict:
     }
 
 
-def _dimensions(results, votes: dict[str, int]) -> list[ReviewDimension]:
-    """Weakest first: the dimension with the lowest index leads the meeting."""
+def _by_agreement(row: DimensionRow) -> tuple:
+    """Weakest agreement first; dimensions whose agreement is unknown last, weakest index first."""
+    return (row.agreement is None, row.agreement if row.agreement is not None else 0.0, row.index, row.key)
+
+
+def _dimensions(results, votes: dict[str, int], order: str = "index") -> list[ReviewDimension]:
+    """Weakest first: the dimension with the lowest index (or agreement) leads the meeting."""
     questions: dict[str, list[QuestionRow]] = defaultdict(list)
     for question in results.questions:
         questions[question.dimension].append(question)
@@ -171,7 +180,10 @@ def _dimensions(results, votes: dict[str, int]) -> list[ReviewDimension]:
     for comment in results.comments:
         comments[comment.dimension.key].append(comment.text)
     labels = results.round.model.scale_labels
-    ordered = sorted(results.dimensions, key=lambda row: (row.index, row.key))
+    if order == "agreement":
+        ordered = sorted(results.dimensions, key=_by_agreement)
+    else:
+        ordered = sorted(results.dimensions, key=lambda row: (row.index, row.key))
     return [
         ReviewDimension(
             row=row,

@@ -149,3 +149,73 @@ def test_admin_tells_team_groups_from_sign_in_groups(client_for, staff):
     content = client_for(staff).get(reverse("admin:index")).content.decode()
     assert "Team groups (departments)" in content
     assert content.count(">Groups<") == 1  # Django's own, for permissions
+
+
+def close_with_reliability(model, team, rows):
+    from assessments.services import response_save, round_close
+    from tests.factories import MembershipFactory
+
+    round_ = make_round(model=model, teams=[team], name="2026 Q3")
+    questions = list(Question.objects.filter(dimension__model=model).order_by("dimension__order", "order"))
+    for tokens in rows:
+        user = MembershipFactory(team=team).user
+        answers = dict(zip([q.pk for q in questions], tokens, strict=True))
+        response_save(round=round_, team=team, user=user, answers=answers, comments={}, submit=True)
+    return round_close(round=round_)
+
+
+# dim-1's two questions move together; in dim-2 the second runs against the first.
+RELIABILITY_ROWS = [
+    ["5", "1", "5", "5"],
+    ["4", "2", "4", "4"],
+    ["2", "4", "2", "3"],
+    ["1", "5", "1", "1"],
+]
+
+
+def test_model_page_shows_alpha_and_marks_the_questions_that_pull_down(
+    client_for, staff, small_model, team, django_assert_max_num_queries
+):
+    close_with_reliability(small_model, team, RELIABILITY_ROWS)
+    client = client_for(staff)
+    url = reverse("admin:assessments_maturitymodel_change", args=[small_model.pk])
+    with django_assert_max_num_queries(12):
+        page = client.get(url)
+    content = page.content.decode()
+    assert "Is the instrument any good?" in content and "2026 Q3" in content
+    assert "Cronbach" in content and "item-rest" in content
+    # dim-1 values used: (5,5) (4,4) (2,2) (1,1): alpha 1.00. dim-2: (5,1) (4,2) (2,3) (1,5), the
+    # reverse-scored question running against the other: both are marked, and alpha is questionable.
+    assert "1.00" in content
+    assert content.count("pulls the dimension down</strong>") == 2
+    assert "questionable" in content
+    assert "&lt;table" not in content  # rendered, not escaped
+
+
+def test_model_page_says_when_no_round_has_enough_complete_responses(client_for, staff, small_model):
+    page = client_for(staff).get(reverse("admin:assessments_maturitymodel_change", args=[small_model.pk]))
+    assert "No closed round of this version has enough complete responses yet" in page.content.decode()
+
+
+def test_export_with_reliability_carries_the_figures_and_still_imports(small_model, team, tmp_path):
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    close_with_reliability(small_model, team, RELIABILITY_ROWS)
+    out = StringIO()
+    call_command("export_model", "--model", small_model.name, "--reliability", stdout=out)
+    data = json.loads(out.getvalue())
+    (entry,) = data["reliability"]
+    assert entry["round"] == "2026 Q3"
+    dimensions = {d["key"]: d for d in entry["dimensions"]}
+    assert dimensions["dim-1"]["alpha"] == 1.0 and dimensions["dim-1"]["complete_responses"] == 4
+    assert {q["key"] for q in dimensions["dim-2"]["questions"]} == {"dim-2-q1", "dim-2-q2"}
+    path = tmp_path / "model.json"
+    path.write_text(out.getvalue())
+    call_command("import_model", str(path), stdout=StringIO())
+    assert MaturityModel.objects.filter(name=small_model.name, version=2).exists()
+    plain = StringIO()
+    call_command("export_model", "--model", small_model.name, "--version", "1", stdout=plain)
+    assert "reliability" not in json.loads(plain.getvalue())

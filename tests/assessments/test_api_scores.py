@@ -27,6 +27,8 @@ def test_scores_for_bi_tools(client_for, manager, history):
         "level": 2,
         "responses": 5,
         "stdev": 0.8,
+        "agreement": 0.82,
+        "agreement_band": "strong",
     }
     assert teams["billing"] == {
         "team": "billing",

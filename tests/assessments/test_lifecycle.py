@@ -25,6 +25,7 @@ import json
 import logging
 import os
 import re
+import statistics
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -114,6 +115,7 @@ class Stats:
     lifecycles: int = 0
     steps: int = 0
     closes: int = 0
+    published_dimensions: int = 0  # dimension scores checked against the answers, agreement included
     page_requests: int = 0
     page_seconds: float = 0.0
 
@@ -183,8 +185,10 @@ class Lifecycle(RuleBasedStateMachine):
         k_extra=st.integers(min_value=0, max_value=2),
         covered=st.lists(st.booleans(), min_size=2, max_size=2),
         shared_member=st.booleans(),
+        early=st.integers(min_value=0, max_value=7),
+        early_sets=st.lists(ANSWERS, min_size=7, max_size=7),
     )
-    def build_world(self, sizes, dimensions, k, k_extra, covered, shared_member):
+    def build_world(self, sizes, dimensions, k, k_extra, covered, shared_member, early, early_sets):
         if self.several_teams and len(sizes) < 2:
             sizes = [*sizes, 3]
         model = make_model(points=POINTS, dimensions=dimensions, questions=QUESTIONS_PER_DIMENSION)
@@ -236,6 +240,13 @@ class Lifecycle(RuleBasedStateMachine):
         )
         self.model = model
         self._open_round(k=k, k_detail=min(k + k_extra, 5), covered=covered)
+        # The first people of the first team answer before anything else happens: without them,
+        # the rule order Hypothesis favours closes most rounds before anyone has submitted, and the
+        # checks of published scores would seldom run.
+        first_team = self.current.teams[0]
+        for user, tokens in zip(self.world.respondents[first_team.pk][:early], early_sets, strict=False):
+            note(f"{self._who(user, first_team)} submits {tokens[: len(self.world.questions)]} (early)")
+            self._save(user, first_team, tokens, [], submit=True)
 
     def _open_round(self, *, k: int, k_detail: int, covered: list[bool]) -> None:
         teams = self.world.teams
@@ -679,6 +690,7 @@ class Lifecycle(RuleBasedStateMachine):
                 f"{where}: dimensions answered on the scale by ≥ k people have no score: {missing}"
             )
             for dimension_id in gated & set(stored):
+                STATS.published_dimensions += 1
                 ds, dt = stored[dimension_id], truth.dimensions[dimension_id]
                 assert ds.mean == pytest.approx(dt.mean), (
                     f"{where}, {keys[dimension_id]}: stored mean {ds.mean}, submitted answers give {dt.mean} "
@@ -690,6 +702,21 @@ class Lifecycle(RuleBasedStateMachine):
                     dt.dont_know,
                     dt.not_applicable,
                 ), f"{where}, {keys[dimension_id]}: stored counts ≠ submitted answers"
+                # Agreement rwg(j), from the submitted answers with the statistics module.
+                variances = [
+                    statistics.variance(truth.questions[q.pk].values)
+                    for q in world.questions
+                    if q.dimension_id == dimension_id and len(truth.questions[q.pk].values) >= 2
+                ]
+                if not variances:
+                    assert ds.agreement is None, f"{where}, {keys[dimension_id]}: agreement without variance"
+                else:
+                    ratio = statistics.mean(variances) / ((POINTS**2 - 1) / 12)
+                    j = len(variances)
+                    expected = 0.0 if ratio >= 1 else j * (1 - ratio) / (j * (1 - ratio) + ratio)
+                    assert ds.agreement == pytest.approx(expected), (
+                        f"{where}, {keys[dimension_id]}: agreement {ds.agreement}, answers give {expected}"
+                    )
             if not score.hidden and score.mean is not None:
                 overall = weighted_mean((truth.dimensions[d].mean, weights[d]) for d in gated)
                 assert score.mean == pytest.approx(overall), (
@@ -1028,7 +1055,7 @@ def _run(machine: type[Lifecycle], record_property) -> None:
             f"\n{machine.__name__}: {ran['lifecycles']} lifecycles, {ran['steps']} steps, "
             f"{ran['closes']} closes, {ran['page_requests']} page requests ({ran['page_seconds']:.0f} s)"
         )
-        for name in ("lifecycles", "steps", "closes", "page_requests"):
+        for name in ("lifecycles", "steps", "closes", "published_dimensions", "page_requests"):
             record_property(f"count:lifecycle {name.replace('_', ' ')}", ran[name])
 
 

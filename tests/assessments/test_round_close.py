@@ -208,3 +208,59 @@ def test_close_rounds_command_closes_what_is_due(small_model, team):
     open_.refresh_from_db()
     assert due.scored_at is not None and open_.scored_at is None
     assert "1 rounds closed" in out.getvalue()
+
+
+def test_agreement_rwg_j_is_stored_with_each_dimension_score(open_round, team, colleagues):
+    submit(open_round, team, colleagues[0], ["5", "1", "4", "na"])
+    submit(open_round, team, colleagues[1], ["3", "3", "dk", "2"])
+    submit(open_round, team, colleagues[2], ["4", "2", "2", "5"])
+    round_close(round=open_round)
+    scores = {s.dimension_key: s for s in DimensionScore.objects.filter(round=open_round)}
+    # dim-1: answers 5, 3, 4 and 1, 3, 2 → sample variances 1.0 and 1.0; null on 5 points 2.0;
+    # ratio .5 over J = 2: 2·.5 / (2·.5 + .5) = .667 (moderate).
+    assert scores["dim-1"].agreement == pytest.approx(2 / 3)
+    # dim-2: 4, 2 and 2, 5 → variances 2.0 and 4.5, wider than random: truncated to 0 (weak).
+    assert scores["dim-2"].agreement == 0.0
+
+
+def test_reliability_is_stored_per_dimension_across_the_published_teams(
+    small_model, team, other_team, colleagues
+):
+    from assessments import reliability
+    from assessments.models import DimensionReliability, QuestionReliability
+    from tests.factories import MembershipFactory
+
+    round_ = make_round(model=small_model, teams=[team, other_team], state="open")
+    given = [["5", "1", "4", "2"], ["4", "2", "4", "1"], ["2", "4", "3", "3"], ["1", "5", "dk", "4"]]
+    for user, tokens in zip(colleagues, given, strict=False):
+        submit(round_, team, user, tokens)
+    # Two people of the other team: below k, so their answers enter no aggregate, this one neither.
+    for tokens in (["1", "1", "1", "1"], ["5", "5", "5", "5"]):
+        submit(round_, other_team, MembershipFactory(team=other_team).user, tokens)
+    round_close(round=round_)
+
+    stored = {r.dimension_key: r for r in DimensionReliability.objects.filter(round=round_)}
+    # dim-1, values used (the second question reverse-scored, 6 − answer): four complete responses.
+    expected = reliability.reliability([(5, 5), (4, 4), (2, 2), (1, 1)])
+    assert stored["dim-1"].responses == 4
+    assert stored["dim-1"].alpha == pytest.approx(expected.alpha)
+    # dim-2: the fourth response said "don't know" once, so three complete responses remain: k = 3.
+    expected = reliability.reliability([(4, 4), (4, 5), (3, 3)])
+    assert stored["dim-2"].responses == 3
+    assert stored["dim-2"].alpha == pytest.approx(expected.alpha)
+    items = QuestionReliability.objects.filter(dimension_reliability=stored["dim-2"]).order_by("question_key")
+    assert [round(i.item_rest, 6) for i in items] == [round(i.item_rest, 6) for i in expected.items]
+    # Nothing per person: the figures are all there is.
+    assert set(QuestionReliability.objects.values_list("question_key", flat=True)) == {
+        q.key for q in Question.objects.filter(dimension__model=small_model)
+    }
+
+
+def test_no_reliability_below_k_complete_responses(open_round, team, colleagues):
+    from assessments.models import DimensionReliability
+
+    submit(open_round, team, colleagues[0], ["5", "1", "dk", "2"])
+    submit(open_round, team, colleagues[1], ["3", "3", "dk", "2"])
+    submit(open_round, team, colleagues[2], ["4", "2", "2", "5"])
+    round_close(round=open_round)
+    assert list(DimensionReliability.objects.values_list("dimension_key", "responses")) == [("dim-1", 3)]

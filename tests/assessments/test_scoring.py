@@ -17,7 +17,6 @@ def test_all_not_applicable_gives_no_score():
 def test_single_answer_has_zero_spread():
     result = scoring.score(scoring.summarise([5]), 7)
     assert result.mean == 5 and result.stdev == 0 and result.count == 1
-    assert not result.disagrees
 
 
 def test_dont_know_and_na_are_left_out_of_the_mean():
@@ -60,13 +59,11 @@ def test_custom_level_bands():
     assert scoring.level(50, [10, 30, 50, 90]) == 4
 
 
-def test_population_stdev_and_spread_flag():
+def test_population_stdev():
     result = scoring.score(scoring.summarise([1, 7]), 7)
     assert result.stdev == 3
-    assert result.disagrees
     calm = scoring.score(scoring.summarise([4, 5, 4, 5]), 7)
     assert math.isclose(calm.stdev, 0.5)
-    assert not calm.disagrees
 
 
 def test_summarise_counts_matches_summarise():

@@ -37,11 +37,14 @@ def test_round_export_is_team_by_dimension_without_hidden_teams(client_for, staf
         "mean",
         "level",
         "responses",
+        "agreement",
+        "agreement_band",
     }
     assert {row["team"] for row in rows} == {"checkout", "ledger"}
     assert len(rows) == 2 * 2  # two visible teams × two dimensions
     first = next(r for r in rows if r["team"] == "checkout" and r["dimension_key"] == "dim-1")
     assert (first["index"], first["level"], first["responses"]) == ("33.00", "2", "5")
+    assert (first["agreement"], first["agreement_band"]) == ("0.82", "strong")
 
 
 def test_all_rounds_export(client_for, staff, history):

@@ -2,6 +2,7 @@
 
 import pytest
 
+from assessments.models import Question
 from assessments.services import round_close
 from tests.factories import MembershipFactory, answer_all, make_model, make_round, make_scored_history
 
@@ -235,3 +236,29 @@ def test_a_pulse_and_a_full_round_join_in_one_trend(client_for, member, team):
     assert len(results.dimensions) == 8
     assert all(None not in values for values in results.trend.values())
     assert all(row.delta is not None for row in results.dimensions)
+
+
+def test_only_weak_agreement_asks_the_team_to_talk(client_for, member, team):
+    from assessments.services import response_save
+
+    model = make_model(points=5, reverse_last=False)
+    round_ = make_round(model=model, teams=[team], k=3, k_detail=5)
+    questions = {q.key: q.pk for q in Question.objects.filter(dimension__model=model)}
+    for value in ("1", "5", "1", "5"):
+        # dim-1: everyone at 4; dim-2: split between 1 and 5.
+        answers = {
+            questions["dim-1-q1"]: "4",
+            questions["dim-1-q2"]: "4",
+            questions["dim-2-q1"]: value,
+            questions["dim-2-q2"]: value,
+        }
+        user = MembershipFactory(team=team).user
+        response_save(round=round_, team=team, user=user, answers=answers, comments={}, submit=True)
+    round_close(round=round_)
+    response = client_for(member).get("/teams/checkout/")
+    rows = {row.key: row for row in response.context["results"].dimensions}
+    assert rows["dim-1"].agreement_band.key == "very-strong"
+    assert rows["dim-2"].agreement_band.key == "weak" and rows["dim-2"].agreement == 0.0
+    content = response.content.decode()
+    assert content.count("the team sees this differently — talk about it") == 1
+    assert "nearly everyone sees it alike" in content

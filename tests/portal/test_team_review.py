@@ -227,3 +227,24 @@ def test_posting_a_review_before_any_close_saves_nothing_and_says_why(client_for
     assert response.status_code == 400
     assert "There is no closed round to review yet" in response.content.decode()
     assert not TeamReview.objects.exists()
+
+
+def test_weakest_agreement_first_puts_the_split_dimension_on_top(client_for, member, team, model):
+    # dim-1 scores lower (everyone at 3) but all agree; dim-2 scores higher, split between 1 and 5.
+    split = [
+        {"dim-1-q1": "3", "dim-1-q2": "3", "dim-2-q1": value, "dim-2-q2": value}
+        for value in ("1", "5", "5", "1", "5", "5")
+    ]
+    round_ = close_with(model, team, split, name="Q3")
+    client = client_for(member)
+    by_index = client.get(url(team, round_))
+    assert [item.row.key for item in by_index.context["dimensions"]] == ["dim-1", "dim-2"]
+    by_agreement = client.get(url(team, round_) + "&order=agreement")
+    assert [item.row.key for item in by_agreement.context["dimensions"]] == ["dim-2", "dim-1"]
+    content = by_agreement.content.decode()
+    assert "weakest agreement first" in content
+    assert "the team sees this differently — talk about it" in content
+    assert "nearly everyone sees it alike" in content
+    # An unknown order falls back to the weakest index.
+    odd = client.get(url(team, round_) + "&order=nonsense")
+    assert [item.row.key for item in odd.context["dimensions"]] == ["dim-1", "dim-2"]

@@ -2,7 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from assessments.models import MaturityModel
+from assessments.models import DimensionReliability, MaturityModel
 from assessments.services import model_export
 
 
@@ -19,8 +19,16 @@ class Command(BaseCommand):
         parser.add_argument(
             "--version", type=int, dest="model_version", help="version number (default: newest)"
         )
+        parser.add_argument(
+            "--reliability",
+            action="store_true",
+            help="add Cronbach's alpha and item-rest correlations of the version's closed rounds "
+            "(for reading; import_model ignores them)",
+        )
 
-    def handle(self, *args, model: str | None, model_version: int | None, **options) -> None:
+    def handle(
+        self, *args, model: str | None, model_version: int | None, reliability: bool = False, **options
+    ) -> None:
         models = MaturityModel.objects.all()
         if model:
             models = models.filter(name=model)
@@ -30,5 +38,37 @@ class Command(BaseCommand):
         if chosen is None:
             names = ", ".join(sorted(set(MaturityModel.objects.values_list("name", flat=True)))) or "none"
             raise CommandError(f"No such maturity model. Models here: {names}")
-        spec = model_export(model=chosen)
-        self.stdout.write(json.dumps(spec.as_dict(), indent=2, ensure_ascii=False))
+        data = model_export(model=chosen).as_dict()
+        if reliability:
+            data["reliability"] = _reliability(chosen)
+        self.stdout.write(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def _reliability(model: MaturityModel) -> list[dict]:
+    """Per closed round, newest first: each dimension's alpha and its questions' figures."""
+    rounds: dict[int, dict] = {}
+    for row in DimensionReliability.objects.for_model(model):
+        entry = rounds.setdefault(
+            row.round_id, {"round": row.round.name, "closed": row.round.ended_at.isoformat(), "dimensions": []}
+        )
+        entry["dimensions"].append(
+            {
+                "key": row.dimension_key,
+                "complete_responses": row.responses,
+                "alpha": _rounded(row.alpha),
+                "questions": [
+                    {
+                        "key": q.question_key,
+                        "item_rest": _rounded(q.item_rest),
+                        "alpha_if_deleted": _rounded(q.alpha_if_deleted),
+                        "pulls_down": q.pulls_down,
+                    }
+                    for q in row.questions.all()
+                ],
+            }
+        )
+    return list(rounds.values())
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)
