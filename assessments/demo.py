@@ -20,6 +20,10 @@ from teams.models import Membership, Team
 CLOSED_ROUNDS = 6
 # One team–round below k, to show how hidden results look: (team slug, rounds ago).
 THIN_ROUND = ("ledger", 3)
+# One dimension a team sees in two camps in its latest closed round, to show weak agreement:
+# (team slug, dimension key); each person leans this far up or down from the team's mean.
+SPLIT = ("checkout", "security")
+SPLIT_LEAN = 1.52
 COMMENTS = {
     "culture": ["We help each other a lot when things break.", "Bad news still travels slowly upwards."],
     "cicd": ["Our pipeline is slow on Mondays.", "Release sign-off takes days."],
@@ -66,7 +70,10 @@ def seed_rounds(teams: list[Team], users: dict) -> list[Round]:
                 count = 2
             else:
                 count = max(3, min(len(people), round(len(people) * rng.uniform(0.6, 1.0))))
-            _answer(round_, team, rng.sample(people, count), questions, model.scale_points, rng, step)
+            split = SPLIT[1] if (team.slug == SPLIT[0] and ago == 1) else None
+            _answer(
+                round_, team, rng.sample(people, count), questions, model.scale_points, rng, step, split=split
+            )
         round_close(round=round_, now=round_.closes_at)
 
     opens = now - timedelta(days=10)
@@ -91,13 +98,25 @@ def seed_rounds(teams: list[Team], users: dict) -> list[Round]:
     return rounds
 
 
-def _answer(round_: Round, team: Team, people, questions, points: int, rng: random.Random, step: int) -> None:
-    """Submitted responses of these people, around the team's capability and trend."""
+def _answer(
+    round_: Round,
+    team: Team,
+    people,
+    questions,
+    points: int,
+    rng: random.Random,
+    step: int,
+    *,
+    split: str | None = None,
+) -> None:
+    """Submitted responses of these people, around the team's capability and trend; in the
+    ``split`` dimension, half of them lean up and half down (two camps)."""
     capability, trend = CAPABILITY.get(team.slug, (0.5, "flat"))
     drift = {"up": 0.22, "down": -0.2, "flat": 0.0}[trend] * step
     dimension_bias = {}
     responses, answers, comments, participations = [], [], [], []
-    for person in people:
+    for number, person in enumerate(people):
+        lean = SPLIT_LEAN if number % 2 else -SPLIT_LEAN
         response = Response(
             round=round_,
             team=team,
@@ -118,7 +137,7 @@ def _answer(round_: Round, team: Team, people, questions, points: int, rng: rand
                     Answer(response=response, question=question, special=Answer.Special.NOT_APPLICABLE)
                 )
                 continue
-            mean = 1.5 + capability * 4.5 + drift + bias
+            mean = 1.5 + capability * 4.5 + drift + bias + (lean if key == split else 0.0)
             value = min(points, max(1, round(rng.gauss(mean, 1.0))))
             given = points + 1 - value if question.reverse else value
             answers.append(Answer(response=response, question=question, value=given))

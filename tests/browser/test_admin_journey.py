@@ -41,3 +41,21 @@ def test_admin_copies_a_frozen_model_as_a_new_version(page, demo):
     expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
     copy.refresh_from_db()
     assert copy.description == "Our own adaptation, for the next rounds."
+
+
+def test_admin_reads_how_reliable_each_dimension_is(page, demo, screenshot):
+    page.goto("/admin/")
+    page.get_by_label("Username").fill("admin")
+    page.get_by_label("Password").fill("gemba-demo")
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("link", name="Maturity models").click()
+    page.get_by_role("row", name=re.compile(r"Gemba DevOps maturity\s+2\b")).get_by_role("link").first.click()
+
+    report = page.locator(".reliability-report")
+    expect(report).to_contain_text("Cronbach")
+    # Every dimension of the closed demo rounds has its alpha, written with two decimals.
+    first_table = report.locator("table").first
+    alphas = first_table.locator("tbody tr:not(.pulls-down) th + td").all_inner_texts()
+    assert alphas and all(re.match(r"^-?\d\.\d\d", text) for text in alphas), alphas
+    report.scroll_into_view_if_needed()
+    screenshot(page, "model-reliability", from_top=False)

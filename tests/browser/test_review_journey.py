@@ -28,6 +28,17 @@ def test_the_team_runs_its_review_from_results_to_an_action(page, demo, sign_in,
     check_page(page)
     screenshot(page, "team-review")
 
+    # Weakest agreement first: the same dimensions, the least agreed on at the top.
+    page.get_by_role("link", name="weakest agreement first").click()
+    expect(page.get_by_role("heading", name="1. Where we are, weakest agreement first")).to_be_visible()
+    values = [
+        float(re.search(r"\((\d\.\d\d)\)", text).group(1))
+        for text in page.locator("table").first.locator("tbody tr td:nth-child(5)").all_inner_texts()
+        if re.search(r"\((\d\.\d\d)\)", text)
+    ]
+    assert values and values == sorted(values), values
+    page.get_by_role("link", name="weakest index first").click()
+
     focus = page.locator("form", has=page.get_by_role("button", name="Save the review"))
     focus.get_by_label(f"Hands for {weakest}").fill("4")
     focus.get_by_label(weakest, exact=True).check()

@@ -193,3 +193,17 @@ def test_demo_round_names_say_no_status(seeded):
 
 def test_enterprise_round_names_say_no_status(enterprise):
     _names_say_no_status()
+
+
+def test_the_demo_team_sees_one_dimension_in_two_camps(seeded):
+    """The demo's latest closed round shows what weak agreement looks like, and nothing else is weak."""
+    from assessments import agreement
+    from assessments.models import DimensionScore
+
+    latest = DimensionScore.objects.filter(team__slug="checkout").order_by("-round__closes_at").first().round
+    bands = {
+        score.dimension_key: agreement.band(score.agreement).key
+        for score in DimensionScore.objects.filter(team__slug="checkout", round=latest)
+    }
+    assert bands.pop("security") == "weak"
+    assert "weak" not in bands.values()

@@ -49,7 +49,8 @@ def _reliability(model: MaturityModel) -> list[dict]:
     rounds: dict[int, dict] = {}
     for row in DimensionReliability.objects.for_model(model):
         entry = rounds.setdefault(
-            row.round_id, {"round": row.round.name, "closed": row.round.ended_at.isoformat(), "dimensions": []}
+            row.round_id,
+            {"round": row.round.name, "closed": row.round.ended_at.isoformat(), "dimensions": []},
         )
         entry["dimensions"].append(
             {
