@@ -9,7 +9,7 @@ PYTEST_ARGS ?= -n 2
 .PHONY: help run test pytest lint migrate seed clean load screenshots bench bench-postgres
 
 help:
-	@echo "make run    set up .venv, migrate, load demo data, serve on http://127.0.0.1:$(PORT)"
+	@echo "make run    set up .venv, migrate, load demo data, serve on http://127.0.0.1:$(PORT) with a task worker"
 	@echo "make test   set up .venv, then ruff, migrations check and the whole pytest suite"
 	@echo "make bench  seed (once) the enterprise data set into bench.sqlite3 and time SPEC §5 against its budgets"
 	@echo "make bench-postgres   the same on PostgreSQL ($(BENCH_POSTGRES_URL))"
@@ -44,8 +44,14 @@ migrate: $(INSTALLED)
 seed: migrate
 	$(PY) manage.py seed_demo
 
+# The web server and a task worker side by side; when one stops (Ctrl+C, or a crash), so does the
+# other. pkill -P stops the server's autoreloaded child too.
 run: seed
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@echo "Serving http://127.0.0.1:$(PORT)/ with a background worker beside it; Ctrl+C stops both."
+	@bash -c '$(PY) manage.py worker & worker=$$!; \
+	  $(PY) manage.py runserver 127.0.0.1:$(PORT) & server=$$!; \
+	  trap "pkill -P $$server 2>/dev/null; kill $$worker $$server 2>/dev/null; wait" EXIT INT TERM; \
+	  wait -n'
 
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check .

@@ -186,7 +186,6 @@ def round_list(request: HttpRequest) -> HttpResponse:
     led_teams = teams_with_live_counts(request.user).active().select_related("group")
     if not led_teams.exists():
         raise Http404
-    services.rounds_close_due()
     if request.method == "POST":
         form = RoundForm(request.POST, teams=led_teams)
         if form.is_valid():
@@ -244,8 +243,6 @@ def _round_for_lead(user, round_id: int) -> tuple[Round, list[Team]]:
 @login_required
 def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
     round_, teams = _round_for_lead(request.user, round_id)
-    if round_.scored_at is None and round_.is_closed:
-        round_ = services.round_close(round=round_)
     all_team_count = round_.teams.count()
     last = last_reminder(round_)
     return render(

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "simple_history",
     "django_htmx",
     "ninja",
+    "django_tasks_db",
     "audit",
     "teams",
     "assessments",
@@ -208,6 +209,15 @@ MAILERS = {
         "OPTIONS": {key: value for key, value in _email_options.items() if value not in (None, "")},
     }
 }
+# Background work (Django's Tasks framework): a queue kept in the database by default, so SQLite
+# and PostgreSQL both work with no other server; `manage.py worker` runs the tasks (make run starts
+# one). GEMBA_TICK_SECONDS: how often a worker looks for due work (rounds to close and score).
+# /healthz answers 503 when a ready task, or a round past its close, has waited longer than
+# GEMBA_QUEUE_STALE_SECONDS: no worker is running, or none keeps up.
+TASKS = {"default": {"BACKEND": env.str("GEMBA_TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")}}
+GEMBA_TICK_SECONDS = env.int("GEMBA_TICK_SECONDS", default=60)
+GEMBA_QUEUE_STALE_SECONDS = env.int("GEMBA_QUEUE_STALE_SECONDS", default=600)
+
 # Retention: raw answers of rounds that ended more than this many years ago are purged by
 # `manage.py purge_answers` (run it from cron); stored scores stay. 0 keeps answers forever.
 GEMBA_ANSWER_RETENTION_YEARS = env.int("GEMBA_ANSWER_RETENTION_YEARS", default=0)

@@ -1,6 +1,8 @@
 """Personas shared by every test: a team in a group, its member and lead, the group's manager,
 an outsider in another team of another group, and a staff admin."""
 
+from unittest import mock
+
 import pytest
 from django.test.utils import override_settings
 
@@ -35,6 +37,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock():
         default_model_ensure()
+
+
+@pytest.fixture(autouse=True)
+def _worker_keeps_the_test_transaction():
+    """The task worker closes "old" connections between tasks; inside a test's transaction every
+    connection looks old (autocommit is off) and closing it would end the test's transaction."""
+    with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -153,6 +153,11 @@ class Round(models.Model):
         return self.status() == self.Status.CLOSED
 
     @property
+    def is_being_scored(self) -> bool:
+        """Past its close, its results not stored yet: a worker closes and scores it shortly."""
+        return self.scored_at is None and self.is_closed
+
+    @property
     def has_opened(self) -> bool:
         return self.opens_at <= timezone.now() or self.closed_at is not None
 

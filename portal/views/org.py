@@ -6,8 +6,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from assessments.models import Round
 from assessments.results import org_heatmap, org_trend, scores_version
-from assessments.services import rounds_close_due
 from delivery.metrics import teams_performance
 from portal.charts import survey as charts
 from portal.charts.delivery import delivery_vs_culture_scatter
@@ -18,14 +18,17 @@ from portal.views.params import int_param
 @login_required
 def org_dashboard(request: HttpRequest) -> HttpResponse:
     """Teams × dimensions: rows of the teams the viewer may open, org aggregates over at least k teams."""
-    rounds_close_due()
     heatmap = org_heatmap(
         viewer=request.user,
         group_slug=request.GET.get("group") or None,
         round_id=int_param(request.GET, "round"),
         sort=request.GET.get("sort") or None,
     )
-    context = {"heatmap": heatmap, "sort": heatmap.sort}
+    context = {
+        "heatmap": heatmap,
+        "sort": heatmap.sort,
+        "rounds_being_scored": Round.objects.due_for_scoring().order_by("closes_at"),
+    }
     if heatmap.round is not None:
         names = dict(heatmap.dimensions)
         labels, series, _teams = org_trend(names, version=scores_version(heatmap.rounds))

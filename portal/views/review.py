@@ -21,8 +21,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from assessments.models import Round
 from assessments.results import DimensionRow, QuestionRow, team_results
-from assessments.services import rounds_close_due
 from improvements import services
 from improvements.access import can_work_on
 from improvements.forms import ActionForm, ReviewForm
@@ -66,14 +66,13 @@ def team_review(request: HttpRequest, slug: str) -> HttpResponse:
     can_work = can_work_on(role_in(request.user, team))
     if request.method == "POST" and not can_work:
         raise PermissionDenied  # group managers and staff read the review; the team writes it
-    if request.method == "GET":
-        rounds_close_due()
     results = team_results(team, int_param(request.GET, "round"))
     if results.round is None:
         if request.method == "POST":
             messages.error(request, _("There is no closed round to review yet, so nothing was saved."))
         status = 400 if request.method == "POST" else 200
-        return render(request, "portal/team_review.html", {"team": team, "results": results}, status=status)
+        context = {"team": team, "results": results, "rounds_being_scored": _being_scored(team)}
+        return render(request, "portal/team_review.html", context, status=status)
 
     review = TeamReview.objects.filter(team=team, round=results.round).first()
     dimension_choices = [(row.key, row.name) for row in results.dimensions]
@@ -139,6 +138,7 @@ def team_review(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "team": team,
         "results": results,
+        "rounds_being_scored": _being_scored(team),
         "review": review,
         "order": order,
         "focus_names": [name for key, name in dimension_choices if key in focus],
@@ -153,6 +153,10 @@ def team_review(request: HttpRequest, slug: str) -> HttpResponse:
         "action_form": action_form,
     }
     return render(request, "portal/team_review.html", context, status=status)
+
+
+def _being_scored(team) -> list[Round]:
+    return list(Round.objects.due_for_scoring().filter(teams=team).order_by("closes_at"))
 
 
 def _review_initial(review: TeamReview | None) -> dict:

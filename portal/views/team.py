@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST, require_safe
 from assessments.forms import TargetLevelsForm
 from assessments.models import Round
 from assessments.results import team_results
-from assessments.services import rounds_close_due, targets_set
+from assessments.services import targets_set
 from delivery.metrics import team_delivery
 from improvements.models import Action, Stage
 from portal.charts import survey as charts
@@ -26,7 +26,6 @@ from teams.access import can_lead, role_in, team_for_user
 def team_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     """A team's maturity in one closed round and over time. Scores at k or more, details at k_detail."""
     team = team_for_user(request.user, slug)
-    rounds_close_due()
     results = team_results(team, int_param(request.GET, "round"))
     viewer_can_lead = can_lead(request.user, team)
     delivery = team_delivery(team)
@@ -35,6 +34,7 @@ def team_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         "team": team,
         "results": results,
         "open_rounds": Round.objects.open().filter(teams=team).order_by("closes_at"),
+        "rounds_being_scored": Round.objects.due_for_scoring().filter(teams=team).order_by("closes_at"),
         "viewer_can_lead": viewer_can_lead,
         "viewer_is_member": role_in(request.user, team) is not None,
         "action_stages": [(value, label, stages.get(value, 0)) for value, label in Stage.choices],

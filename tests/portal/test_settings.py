@@ -67,6 +67,8 @@ def test_check_deploy_is_clean_with_only_the_documented_variables():
 PROBE = """
 import json, django
 django.setup()
+from django.core.management import call_command
+call_command("migrate", verbosity=0)  # an in-memory database: /healthz reads the task queue
 from django.conf import settings
 from django.test import Client
 response = Client().get("/healthz", secure=True, headers={"host": "gemba.example.com"})
@@ -123,6 +125,7 @@ def test_production_redirects_plain_http_and_secures_cookies(production):
 def test_tls_proxy_switch_trusts_forwarded_proto():
     probe = (
         "import django; django.setup(); from django.test import Client; "
+        "from django.core.management import call_command; call_command('migrate', verbosity=0); "
         "r = Client().get('/healthz', headers={'host': 'gemba.example.com', 'x-forwarded-proto': 'https'}); "
         "print(r.status_code)"
     )

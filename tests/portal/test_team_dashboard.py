@@ -65,10 +65,20 @@ def test_open_round_results_are_not_shown_before_close(client_for, member, team,
     assert response_results(client_for(member)).round is None
 
 
-def test_a_round_past_its_date_is_scored_on_first_view(client_for, member, team, model):
+def test_a_round_past_its_date_says_its_results_follow_until_the_worker_scores_it(
+    client_for, member, team, model
+):
+    from django.core.management import call_command
+
     round_ = make_round(model=model, teams=[team], state="past")
     for _ in range(3):
         answer_all(round_, team, MembershipFactory(team=team).user, "4")
+    content = client_for(member).get("/teams/checkout/").content.decode()
+    assert "its results are being computed and show here in a few minutes" in content
+    assert "Level 3" not in content
+    round_.refresh_from_db()
+    assert round_.scored_at is None  # a page view scores nothing
+    call_command("worker", "--batch")
     assert "Level 3" in client_for(member).get("/teams/checkout/").content.decode()
 
 

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from assessments.models import Round
 from assessments.services import round_close
 from delivery import tokens
 from improvements import services as improvements
@@ -45,6 +46,10 @@ def _side(team: Team, *, model, worker, name: str) -> Side:
     open_round = make_round(model=model, teams=[team], name=f"Open {name}")
     scored_round = make_round(model=model, teams=[team], state="past", name=f"Closed {name}")
     scored_round = round_close(round=scored_round, now=now)
+    # Past its close a minute ago and not scored yet (the worker's next tick will): no page may
+    # close it, and /healthz still says the queue keeps up.
+    due = make_round(model=model, teams=[team], state="past", name=f"Due {name}")
+    Round.objects.filter(pk=due.pk).update(closes_at=now - timedelta(minutes=1))
     action = improvements.action_create(team=team, title=f"Action of {name}", by=worker, owner=worker)
     experiment = Experiment.objects.create(
         action=action, date=timezone.localdate(), step=f"Step of {name}", expected="Fewer handoffs"
@@ -94,7 +99,9 @@ def world(team, other_team, member, lead, manager, outsider, staff) -> World:
 
 def fingerprint() -> tuple:
     """What any write of these pages would change: counts, stages, edits, closes, revocations."""
-    from assessments.models import Participation, Response, Round, TargetLevel
+    from django_tasks_db.models import DBTaskResult
+
+    from assessments.models import Participation, Response, Round, TargetLevel, TeamScore
     from audit.models import AuditEvent
     from delivery.models import ApiToken, Deployment, Incident
     from improvements.models import Action, Experiment, StageChange, WipLimit
@@ -112,4 +119,6 @@ def fingerprint() -> tuple:
         Deployment.objects.count(),
         list(Incident.objects.order_by("pk").values_list("pk", "resolved_at")),
         AuditEvent.objects.count(),
+        TeamScore.objects.count(),
+        DBTaskResult.objects.count(),
     )

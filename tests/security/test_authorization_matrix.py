@@ -8,6 +8,10 @@ what GET gets, with the same headers and no body. Every
 request runs in a savepoint that is rolled back, so one persona's POST does not change what the
 next one sees.
 
+Every GET and HEAD, like every refused write, must leave the database as it was (its
+``fingerprint``); the world holds a round past its close that no worker has scored yet, which the
+pages once closed as a side effect.
+
 Statuses: a number, ``LOGIN`` (302 to the sign-in page), ``ADMIN_LOGIN`` (302 to the admin's) or
 ``DONE`` (302 elsewhere: the write was accepted, or refused with a message on the next page).
 
@@ -483,7 +487,10 @@ def test_url_answers_each_persona_as_expected(route, world, settings, record_pro
             for method, table in methods:
                 expected = table[relation]
                 data = entry.data(world, target) if entry.data else None
-                refused = method not in ("GET", "HEAD") and expected in REFUSALS
+                # A refused write must change nothing; so must every GET and HEAD (no page closes
+                # a due round, enqueues work or writes anything else).
+                safe = method in ("GET", "HEAD")
+                refused = safe or expected in REFUSALS
                 outcome = answers[method] = personas.send(
                     persona, method, path, data, json=entry.json, refused=refused
                 )

@@ -1,0 +1,119 @@
+"""manage.py worker: due rounds close and score in the background, exactly once, never half."""
+
+import threading
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.db import connection, connections
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from assessments.models import Response, Round, TeamScore
+from audit.models import AuditEvent
+from portal import queue
+from tests.factories import MembershipFactory, answer_all, make_model, make_round
+
+
+@pytest.fixture
+def answered_round(db, team):
+    round_ = make_round(model=make_model(points=5), teams=[team], k=3, name="Q4 pulse")
+    for _ in range(3):
+        answer_all(round_, team, MembershipFactory(team=team).user, "4")
+    return round_
+
+
+def closes(round_) -> int:
+    return AuditEvent.objects.filter(action=AuditEvent.Action.ROUND_CLOSED, subject_id=str(round_.pk)).count()
+
+
+def test_a_due_round_closes_by_itself_while_nobody_visits_a_page(client_for, member, answered_round):
+    with time_machine.travel(answered_round.closes_at + timedelta(minutes=2)):
+        page = client_for(member).get("/teams/checkout/")
+        assert "its results are being computed" in page.content.decode()
+        answered_round.refresh_from_db()
+        assert answered_round.scored_at is None  # the page closed nothing
+
+        call_command("worker", "--batch")
+
+        answered_round.refresh_from_db()
+        assert answered_round.scored_at is not None
+        assert TeamScore.objects.get(round=answered_round).responses == 3
+        page = client_for(member).get("/teams/checkout/")
+        assert "its results are being computed" not in page.content.decode()
+        assert page.context["results"].round == answered_round
+
+
+def test_workers_ticking_again_close_a_round_once(answered_round):
+    with time_machine.travel(answered_round.closes_at + timedelta(minutes=2)):
+        for _ in range(3):
+            call_command("worker", "--batch")
+    assert closes(answered_round) == 1
+    assert DBTaskResult.objects.successful().count() == 3
+
+
+def test_a_tick_enqueues_nothing_while_the_last_one_still_waits(db):
+    assert queue.tick() == 1
+    assert queue.tick() == 0
+    assert DBTaskResult.objects.ready().count() == 1
+
+
+def test_a_worker_killed_mid_close_leaves_the_round_open_and_the_next_one_closes_it(answered_round):
+    keys = set(Response.objects.filter(round=answered_round).values_list("pk", "respondent_key"))
+
+    with time_machine.travel(answered_round.closes_at + timedelta(minutes=2)):
+        # The process dies while the scores are written: after the anonymising copy, before the end.
+        with mock.patch("assessments.services.scores_store", side_effect=SystemExit("killed")):
+            call_command("worker", "--batch")
+        failed = DBTaskResult.objects.failed().get()
+        assert failed.exception_class_path.endswith("SystemExit")
+        answered_round.refresh_from_db()
+        assert answered_round.scored_at is None and answered_round.closed_at is None
+        # Nothing half-done: the responses are as they were, not rewritten, not scored.
+        assert set(Response.objects.filter(round=answered_round).values_list("pk", "respondent_key")) == keys
+        assert not TeamScore.objects.filter(round=answered_round).exists()
+
+        call_command("worker", "--batch")
+
+    answered_round.refresh_from_db()
+    assert answered_round.scored_at is not None and closes(answered_round) == 1
+    assert not Response.objects.filter(round=answered_round, respondent_key__isnull=False).exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_racing_close_each_round_once(team, other_team):
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks and real concurrency need PostgreSQL; SQLite serialises writers")
+    from assessments.tasks import close_due_rounds
+
+    model = make_model(points=5)
+    rounds = []
+    for name, covered in (("A", team), ("B", other_team)):
+        round_ = make_round(model=model, teams=[covered], k=3, name=name)
+        for _ in range(3):
+            answer_all(round_, covered, MembershipFactory(team=covered).user, "4")
+        rounds.append(round_)
+    Round.objects.update(closes_at=timezone.now() - timedelta(minutes=1))
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def work() -> None:
+        try:
+            barrier.wait(timeout=10)
+            close_due_rounds.call()
+        except Exception as error:  # noqa: BLE001 - collected and asserted below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=work) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert [closes(r) for r in rounds] == [1, 1]
+    assert TeamScore.objects.count() == 2
