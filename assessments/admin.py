@@ -8,7 +8,7 @@ from django.utils import dateformat, timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from assessments import reliability, services
+from assessments import reliability, scheduling, services
 from assessments.admin_forms import MaturityModelAdminForm
 from assessments.models import (
     Dimension,
@@ -17,8 +17,11 @@ from assessments.models import (
     MaturityModel,
     Question,
     QuestionDistribution,
+    ReminderBatch,
+    ReminderDelivery,
     Response,
     Round,
+    Schedule,
     TeamScore,
 )
 from assessments.models.rounds import FROZEN_WHEN_OPEN
@@ -317,3 +320,72 @@ class QuestionDistributionAdmin(PublishedAdmin):
     list_filter = ["round"]
     list_select_related = ["team", "round"]
     search_fields = ["team__name", "question_key"]
+
+
+@admin.register(Schedule)
+class ScheduleAdmin(admin.ModelAdmin):
+    list_display = ["name", "model", "cadence", "open_days", "starts_on", "paused", "ends_on", "next_round"]
+    list_filter = ["cadence", "paused"]
+    search_fields = ["name"]
+    filter_horizontal = ["teams"]
+    readonly_fields = ["created_by", "created_at"]
+    actions = ["pause", "resume"]
+
+    @admin.display(description=_("next round opens"))
+    def next_round(self, obj: Schedule) -> str:
+        upcoming = obj.upcoming(count=1)
+        return (
+            dateformat.format(timezone.localtime(upcoming[0].opens_at), "j M Y, H:i T") if upcoming else "–"
+        )
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description=_("Pause (open no new round)"))
+    def pause(self, request, queryset):
+        for schedule in queryset:
+            scheduling.schedule_change(schedule=schedule, action="pause", by=request.user)
+
+    @admin.action(description=_("Resume"))
+    def resume(self, request, queryset):
+        for schedule in queryset:
+            scheduling.schedule_change(schedule=schedule, action="resume", by=request.user)
+
+
+@admin.register(ReminderBatch)
+class ReminderBatchAdmin(ReadOnlyAdmin):
+    """Reminder moments with their counts; who was reminded is never listed (it names people)."""
+
+    list_display = ["round", "kind", "at", "queued", "skipped", "sent", "failed"]
+    list_filter = ["kind", "round"]
+    list_select_related = ["round"]
+    actions = ["retry_failed"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                sent_total=Count("deliveries", filter=Q(deliveries__status=ReminderDelivery.Status.SENT)),
+                failed_total=Count("deliveries", filter=Q(deliveries__status=ReminderDelivery.Status.FAILED)),
+            )
+        )
+
+    @admin.display(description=_("sent"), ordering="sent_total")
+    def sent(self, obj) -> int:
+        return obj.sent_total
+
+    @admin.display(description=_("failed after every retry"), ordering="failed_total")
+    def failed(self, obj) -> int:
+        return obj.failed_total
+
+    @admin.action(description=_("Retry the emails that failed"))
+    def retry_failed(self, request, queryset):
+        retried = scheduling.reminders_retry(batches=queryset)
+        self.message_user(
+            request,
+            ngettext("%(n)d email queued again.", "%(n)d emails queued again.", retried) % {"n": retried},
+            messages.SUCCESS,
+        )

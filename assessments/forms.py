@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from assessments.models import Answer, Dimension, MaturityModel, Question, Round
+from assessments.models import Answer, Dimension, MaturityModel, Question, Round, Schedule
 from assessments.models.rounds import MIN_THRESHOLD
 from teams.models import Team
 
@@ -241,3 +241,77 @@ class TargetLevelsForm(forms.Form):
 
     def levels(self) -> dict[str, int | None]:
         return {name.removeprefix("target-"): value for name, value in self.cleaned_data.items()}
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", **kwargs)
+
+
+class ScheduleForm(forms.ModelForm):
+    """A lead or group manager sets rounds to open by themselves for teams they run."""
+
+    class Meta:
+        model = Schedule
+        fields = [
+            "name",
+            "model",
+            "teams",
+            "cadence",
+            "every_weeks",
+            "starts_on",
+            "opens_at_time",
+            "open_days",
+            "k",
+            "k_detail",
+            "remind_after_days",
+            "remind_before_close_days",
+            "max_reminders",
+            "reminder_gap_hours",
+            "ends_on",
+        ]
+        field_classes = {"teams": TeamsField}
+        widgets = {
+            "teams": forms.CheckboxSelectMultiple,
+            "starts_on": DateInput(),
+            "ends_on": DateInput(),
+            "opens_at_time": TimeInput(),
+        }
+
+    def __init__(self, *args, teams, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["model"].queryset = MaturityModel.objects.published()
+        self.fields["model"].empty_label = None
+        self.fields["teams"].queryset = teams
+        self.fields["teams"].required = False  # clean_teams says what to do instead
+        self.fields["k"].min_value = MIN_THRESHOLD
+        self.fields["k_detail"].min_value = MIN_THRESHOLD
+        zone = timezone.get_current_timezone_name()
+        self.fields["opens_at_time"].label = _("Opening time (%(zone)s)") % {"zone": zone}
+        if not self.is_bound:
+            self.initial.setdefault("starts_on", timezone.localdate() + timedelta(days=1))
+
+    def clean_teams(self) -> list[Team]:
+        teams = self.cleaned_data["teams"]
+        if not teams:
+            raise forms.ValidationError(_("Choose at least one team."))
+        return teams
+
+    def clean_starts_on(self):
+        starts_on = self.cleaned_data["starts_on"]
+        if starts_on and not timezone.localdate() - timedelta(
+            days=366
+        ) <= starts_on <= timezone.localdate() + timedelta(days=366 * 2):
+            raise forms.ValidationError(
+                _("Choose a first opening day within a year back and two years ahead.")
+            )
+        return starts_on

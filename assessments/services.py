@@ -14,11 +14,9 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.core.mail import send_mass_mail
 from django.db import connection, transaction
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from assessments import agreement, reliability, scoring
 from assessments.model_file import DimensionSpec, ModelSpec, QuestionSpec, parse_model
@@ -34,12 +32,12 @@ from assessments.models import (
     Question,
     QuestionDistribution,
     QuestionReliability,
+    ReminderDelivery,
     Response,
     Round,
     TargetLevel,
     TeamScore,
 )
-from assessments.survey_time import survey_minutes
 from audit.models import AuditEvent
 from audit.trail import record
 from teams.models import Membership, Team
@@ -313,6 +311,8 @@ def round_close(*, round: Round, now=None, by=None) -> Round:
         locked.closed_at = min(now, locked.closes_at)
     # Drafts never count; once the round is closed nobody can finish them, so they go.
     Response.objects.filter(round=locked, status=Response.Status.DRAFT).delete()
+    # Who was reminded names people: it served only while the round was open.
+    ReminderDelivery.objects.filter(round=locked).delete()
     round_anonymise(round=locked)
     scores_store(round=locked)
     locked.scored_at = now
@@ -704,36 +704,3 @@ def answers_purge(*, older_than_years: int, now=None, by=None) -> int:
 
 
 # --- Reminders -------------------------------------------------------------------------------
-
-
-def reminders_send(*, round: Round, teams: Iterable[Team], survey_url: str) -> int:
-    """Email every member of these teams who has not taken part in the open round yet.
-
-    Returns how many emails went out. Leads learn the count, never the names.
-    """
-    if not round.is_open:
-        return 0
-    taken = Participation.objects.filter(round=round, user=OuterRef("user"), team=OuterRef("team"))
-    emails = sorted(
-        set(
-            Membership.objects.filter(team__in=list(teams), user__is_active=True)
-            .exclude(user__email="")
-            .exclude(Exists(taken))
-            .values_list("user__email", flat=True)
-        )
-    )
-    subject = _("Gemba: your team's survey “%(round)s” is open") % {"round": round.name}
-    low, high = survey_minutes(Question.objects.filter(dimension__model_id=round.model_id).count())
-    body = _(
-        "Hello,\n\nThe survey “%(round)s” is open until %(closes)s. It takes about %(minutes)s minutes and "
-        "your answers stay anonymous: your team sees only results of %(k)s or more people together.\n\n"
-        "Take it here: %(url)s\n\nThank you!"
-    ) % {
-        "round": round.name,
-        "closes": timezone.localtime(round.closes_at).strftime("%d %b %Y"),
-        "minutes": str(low) if low == high else f"{low}–{high}",
-        "k": round.k,
-        "url": survey_url,
-    }
-    messages = [(subject, body, settings.DEFAULT_FROM_EMAIL, [email]) for email in emails]
-    return send_mass_mail(messages, fail_silently=False) if messages else 0

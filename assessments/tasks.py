@@ -1,20 +1,51 @@
 """Background work of the assessments app, on Django's Tasks framework (settings.TASKS).
 
-Pages never close or score a round that is due: a worker does (``manage.py worker`` enqueues
-``close_due_rounds`` every GEMBA_TICK_SECONDS). It ends in ``services.round_close``, which locks
-the round and returns at once when it is already scored, so two workers, a repeated tick or a
-restarted worker close and score a round exactly once; its one transaction leaves a round whose
-worker was killed mid-close as it was, to be closed by the next tick.
+Pages never open, close or score a round that is due: a worker does (``manage.py worker``
+enqueues the periodic tasks below every GEMBA_TICK_SECONDS). Each is safe to run twice or on two
+workers at once: ``services.round_close`` locks the round and returns when it is already scored;
+scheduled rounds and reminder points are unique in the database. A round whose worker is killed
+mid-close stays as it was (one transaction), to be closed by the next tick.
 """
 
 from __future__ import annotations
 
 from django.tasks import task
+from django.utils import timezone
 
-from assessments import services
+from assessments import scheduling, services
+
+
+@task
+def open_scheduled_rounds() -> int:
+    """Open the rounds of schedules whose window is open now; returns how many were opened."""
+    return len(scheduling.schedules_open_due())
+
+
+@task
+def send_due_reminders() -> int:
+    """Queue the reminders whose schedule point has come; returns how many emails were queued."""
+    return sum(batch.queued for batch in scheduling.reminders_due())
 
 
 @task
 def close_due_rounds() -> int:
     """Close and score every round whose date has passed; returns how many were closed."""
     return services.rounds_close_due()
+
+
+@task
+def reminder_deliver(delivery_id: int) -> str:
+    """Send one reminder email; on a mail failure try again later (1, 2, 4, 8 minutes), then fail."""
+    outcome = scheduling.reminder_deliver_once(delivery_id)
+    if outcome == "retry":
+        from assessments.models import ReminderDelivery
+
+        attempts = ReminderDelivery.objects.filter(pk=delivery_id).values_list("attempts", flat=True).first()
+        reminder_deliver.using(run_after=timezone.now() + scheduling.retry_delay(attempts or 1)).enqueue(
+            delivery_id
+        )
+    if outcome == "failed":
+        raise RuntimeError(
+            f"reminder {delivery_id}: the mail server refused it {scheduling.MAX_ATTEMPTS} times"
+        )
+    return outcome

@@ -1,11 +1,8 @@
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,13 +12,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from assessments import services
-from assessments.forms import RoundForm, SurveyForm
-from assessments.models import Dimension, Participation, Question, Round
+from assessments import scheduling, services
+from assessments.forms import RoundForm, ScheduleForm, SurveyForm
+from assessments.models import Dimension, Participation, Question, ReminderBatch, Round, Schedule
 from assessments.survey_time import survey_minutes
 from assessments.surveys import survey_slots
-from audit.models import AuditEvent
-from audit.trail import record
 from teams.access import team_for_member, teams_with_live_counts
 from teams.models import Membership, Team
 
@@ -180,14 +175,19 @@ def _participation_rows(round_: Round, teams) -> list[dict]:
     return rows
 
 
+def _led_teams(user):
+    led_teams = teams_with_live_counts(user).active().select_related("group")
+    if not led_teams.exists():
+        raise Http404
+    return led_teams
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def round_list(request: HttpRequest) -> HttpResponse:
-    led_teams = teams_with_live_counts(request.user).active().select_related("group")
-    if not led_teams.exists():
-        raise Http404
+    led_teams = _led_teams(request.user)
+    form = RoundForm(request.POST or None, teams=led_teams)
     if request.method == "POST":
-        form = RoundForm(request.POST, teams=led_teams)
         if form.is_valid():
             round_ = services.round_create(form=form, by=request.user)
             count = round_.teams.count()
@@ -202,8 +202,10 @@ def round_list(request: HttpRequest) -> HttpResponse:
             )
             return redirect("round_detail", round_id=round_.pk)
         messages.error(request, _("The round was not created: please correct the marked fields."))
-    else:
-        form = RoundForm(teams=led_teams)
+    return _rounds_page(request, form=form, schedule_form=ScheduleForm(teams=led_teams))
+
+
+def _rounds_page(request: HttpRequest, *, form, schedule_form) -> HttpResponse:
     # Live counts of the teams this person runs only (teams.access): never the whole round's.
     counted = teams_with_live_counts(request.user)
     rounds = (
@@ -222,12 +224,71 @@ def round_list(request: HttpRequest) -> HttpResponse:
         )
         .order_by("-opens_at")
     )
+    schedules = list(
+        Schedule.objects.for_lead(request.user).select_related("model").prefetch_related("teams")
+    )
+    upcoming = sorted(
+        ((window, schedule) for schedule in schedules for window in schedule.upcoming(count=2)),
+        key=lambda pair: (pair[0].opens_at, pair[1].name),
+    )[:6]
     return render(
         request,
         "assessments/round_list.html",
-        {"form": form, "rounds": rounds},
-        status=400 if form.is_bound else 200,
+        {
+            "form": form,
+            "schedule_form": schedule_form,
+            "rounds": rounds,
+            "schedules": schedules,
+            "upcoming": upcoming,
+            "today": timezone.localdate(),
+        },
+        status=400 if form.is_bound or schedule_form.is_bound else 200,
     )
+
+
+@require_POST
+@login_required
+def schedule_create(request: HttpRequest) -> HttpResponse:
+    led_teams = _led_teams(request.user)
+    schedule_form = ScheduleForm(request.POST, teams=led_teams)
+    if schedule_form.is_valid():
+        schedule = scheduling.schedule_create(form=schedule_form, by=request.user)
+        nxt = schedule.upcoming(count=1)
+        messages.success(
+            request,
+            _("Schedule “%(name)s” saved. Its next round opens %(when)s.")
+            % {
+                "name": schedule.name,
+                "when": dateformat.format(timezone.localtime(nxt[0].opens_at), "j M Y, H:i T")
+                if nxt
+                else "–",
+            },
+        )
+        return redirect(reverse("round_list") + "#schedules")
+    messages.error(request, _("The schedule was not saved: please correct the marked fields."))
+    return _rounds_page(request, form=RoundForm(teams=led_teams), schedule_form=schedule_form)
+
+
+@require_POST
+@login_required
+def schedule_change(request: HttpRequest, schedule_id: int) -> HttpResponse:
+    """Pause, resume or end a schedule; only who runs every one of its teams may."""
+    led = set(_led_teams(request.user).values_list("pk", flat=True))
+    schedule = get_object_or_404(Schedule.objects.for_lead(request.user), pk=schedule_id)
+    if not set(schedule.teams.values_list("pk", flat=True)) <= led:
+        raise PermissionDenied
+    action = request.POST.get("action")
+    if action not in ("pause", "resume", "end"):
+        messages.error(request, _("Choose to pause, resume or end the schedule."))
+        return redirect(reverse("round_list") + "#schedules")
+    scheduling.schedule_change(schedule=schedule, action=action, by=request.user)
+    done = {
+        "pause": _("Schedule “%(name)s” paused: it opens no new round until you resume it."),
+        "resume": _("Schedule “%(name)s” resumed."),
+        "end": _("Schedule “%(name)s” ended: it opens no new round. Its rounds stay."),
+    }[action]
+    messages.success(request, done % {"name": schedule.name})
+    return redirect(reverse("round_list") + "#schedules")
 
 
 def _round_for_lead(user, round_id: int) -> tuple[Round, list[Team]]:
@@ -244,34 +305,19 @@ def _round_for_lead(user, round_id: int) -> tuple[Round, list[Team]]:
 def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
     round_, teams = _round_for_lead(request.user, round_id)
     all_team_count = round_.teams.count()
-    last = last_reminder(round_)
+    most, gap = scheduling.reminder_rules(round_)
     return render(
         request,
         "assessments/round_detail.html",
         {
-            "last_reminder": last,
-            "remind_again_soon": last is not None and timezone.now() - last.at < REMINDER_GAP,
-            "reminder_gap_hours": int(REMINDER_GAP.total_seconds() // 3600),
+            "last_reminder": scheduling.last_reminder(round_),
+            "reminder_most": most,
+            "reminder_gap_hours": int(gap.total_seconds() // 3600),
             "round": round_,
             "rows": _participation_rows(round_, teams),
             "can_close": round_.is_open and len(teams) == all_team_count,
             "all_team_count": all_team_count,
         },
-    )
-
-
-# A lead's reminder within this time of the last one is sent only when confirmed.
-REMINDER_GAP = timedelta(hours=24)
-
-
-def last_reminder(round_: Round) -> AuditEvent | None:
-    """The latest reminder a lead sent for this round (from the audit trail), or None."""
-    return (
-        AuditEvent.objects.filter(
-            action=AuditEvent.Action.ROUND_REMINDED, subject_type=Round._meta.label, subject_id=str(round_.pk)
-        )
-        .order_by("-at", "-pk")
-        .first()
     )
 
 
@@ -282,29 +328,34 @@ def round_remind(request: HttpRequest, round_id: int) -> HttpResponse:
     if not round_.is_open:
         messages.error(request, _("Reminders go out only while a round is open."))
         return redirect("round_detail", round_id=round_.pk)
-    last = last_reminder(round_)
-    if last is not None and timezone.now() - last.at < REMINDER_GAP and request.POST.get("again") != "yes":
-        # Sent a moment ago (perhaps by a double click, or by another lead): ask before mailing again.
-        messages.warning(
-            request,
-            _("A reminder went out at %(when)s. Nothing was sent: confirm below to send another.")
-            % {"when": dateformat.format(timezone.localtime(last.at), "j M Y, H:i T")},
-        )
-        return redirect(reverse("round_detail", args=[round_.pk]) + "#remind")
-    with transaction.atomic():
-        sent = services.reminders_send(
-            round=round_, teams=teams, survey_url=request.build_absolute_uri(reverse("survey_list"))
-        )
-        record(AuditEvent.Action.ROUND_REMINDED, round_, actor=request.user, sent=sent)
-    messages.success(
-        request,
-        ngettext(
-            "Reminder sent to %(n)d member who has not taken part yet.",
-            "Reminders sent to %(n)d members who have not taken part yet.",
-            sent,
-        )
-        % {"n": sent},
+    batch = scheduling.reminders_queue(
+        round=round_, teams=teams, kind=ReminderBatch.Kind.LEAD, by=request.user
     )
+    most, gap = scheduling.reminder_rules(round_)
+    hours = int(gap.total_seconds() // 3600)
+    if batch.queued:
+        messages.success(
+            request,
+            ngettext(
+                "A reminder is on its way to %(n)d member who has not taken part yet.",
+                "Reminders are on their way to %(n)d members who have not taken part yet.",
+                batch.queued,
+            )
+            % {"n": batch.queued},
+        )
+    if batch.skipped:
+        messages.info(
+            request,
+            ngettext(
+                "%(n)d member was left out: reminded in the last %(hours)d hours, or %(most)d times already.",
+                "%(n)d members were left out: reminded in the last %(hours)d hours, "
+                "or %(most)d times already.",
+                batch.skipped,
+            )
+            % {"n": batch.skipped, "hours": hours, "most": most},
+        )
+    if not batch.queued and not batch.skipped:
+        messages.info(request, _("Everyone in your teams has taken part: nobody to remind."))
     return redirect("round_detail", round_id=round_.pk)
 
 

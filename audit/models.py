@@ -16,6 +16,7 @@ class AuditEvent(models.Model):
         ROUND_CREATED = "round.created", _("round created")
         ROUND_CLOSED = "round.closed", _("round closed")
         ROUND_REMINDED = "round.reminded", _("round reminder sent by a lead")
+        SCHEDULE_CHANGED = "schedule.changed", _("schedule created, paused, resumed or ended")
         MODEL_IMPORTED = "model.imported", _("maturity model imported")
         MODEL_COPIED = "model.copied", _("maturity model copied as new version")
         MODEL_CHANGED = "model.changed", _("maturity model changed")

@@ -1,6 +1,8 @@
 from assessments.models.maturity import Dimension, MaturityModel, Question
+from assessments.models.reminders import ReminderBatch, ReminderDelivery
 from assessments.models.responses import Answer, Comment, Participation, Response
 from assessments.models.rounds import Round
+from assessments.models.schedules import Schedule
 from assessments.models.scores import (
     DimensionComment,
     DimensionReliability,
@@ -23,8 +25,11 @@ __all__ = [
     "Question",
     "QuestionDistribution",
     "QuestionReliability",
+    "ReminderBatch",
+    "ReminderDelivery",
     "Response",
     "Round",
+    "Schedule",
     "TargetLevel",
     "TeamScore",
 ]

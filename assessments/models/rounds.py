@@ -103,6 +103,16 @@ class Round(models.Model):
         related_name="+",
         verbose_name=_("created by"),
     )
+    # Opened by a schedule: its period (the opening day) is the key that opens it once only.
+    schedule = models.ForeignKey(
+        "assessments.Schedule",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="rounds",
+        verbose_name=_("schedule"),
+    )
+    period = models.DateField(_("schedule period"), null=True, blank=True, editable=False)
 
     objects = RoundQuerySet.as_manager()
 
@@ -117,6 +127,11 @@ class Round(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(closes_at__gt=models.F("opens_at")), name="round_closes_after_opening"
+            ),
+            models.UniqueConstraint(
+                fields=["schedule", "period"],
+                condition=Q(schedule__isnull=False),
+                name="round_once_per_schedule_period",
             ),
         ]
         indexes = [models.Index(fields=["closes_at"], name="round_closes_at")]

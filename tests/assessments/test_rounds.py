@@ -3,11 +3,10 @@
 from datetime import timedelta
 
 import pytest
-from django.core import mail
 from django.utils import timezone
 
 from assessments.models import Round, TeamScore
-from tests.factories import MembershipFactory, UserFactory, answer_all, make_round
+from tests.factories import MembershipFactory, answer_all, make_round
 
 
 def form_data(model, chosen, **overrides):
@@ -89,31 +88,8 @@ def test_round_detail_is_404_for_an_outsider_lead(client_for, open_round, other_
     assert client_for(outsider_lead).get(f"/rounds/{open_round.pk}/").status_code == 404
 
 
-def test_remind_emails_only_members_who_have_not_taken_part(
-    client_for, lead, member, open_round, team, colleagues
-):
-    answer_all(open_round, team, colleagues[0])
-    response = client_for(lead).post(f"/rounds/{open_round.pk}/remind/", follow=True)
-    recipients = sorted(address for message in mail.outbox for address in message.to)
-    expected = sorted(u.email for u in [lead, member, *colleagues[1:]])
-    assert recipients == expected
-    assert f"Reminders sent to {len(expected)} members" in response.content.decode()
-    assert "/surveys/" in mail.outbox[0].body
-
-
 def test_remind_is_post_only(client_for, lead, open_round):
     assert client_for(lead).get(f"/rounds/{open_round.pk}/remind/").status_code == 405
-
-
-def test_send_reminders_command(open_round, team, member, lead):
-    from io import StringIO
-
-    from django.core.management import call_command
-
-    out = StringIO()
-    call_command("send_reminders", stdout=out)
-    assert sorted(m.to[0] for m in mail.outbox) == sorted([member.email, lead.email])
-    assert "2 reminders sent" in out.getvalue()
 
 
 def test_lead_closes_early_and_results_are_stored(client_for, lead, open_round, team, colleagues):
@@ -171,13 +147,6 @@ def test_rounds_list_shows_guidance_without_rounds(client_for, lead):
     assert "No rounds yet" in client_for(lead).get("/rounds/").content.decode()
 
 
-def test_user_without_email_is_skipped(open_round, team):
-    from assessments.services import reminders_send
-
-    MembershipFactory(team=team, user=UserFactory(email=""))
-    assert reminders_send(round=open_round, teams=[team], survey_url="x") == 0
-
-
 def test_rounds_list_counts_only_the_teams_the_lead_runs(client_for, lead, small_model, team, other_team):
     """Twelve-team rounds: a lead of one must not learn the others' live counts by subtraction."""
     round_ = make_round(model=small_model, teams=[team, other_team])
@@ -214,28 +183,6 @@ def test_round_form_says_which_time_zone_its_times_are_in(client_for, lead, sett
     content = client_for(lead).get("/rounds/").content.decode()
     assert "Opens at (UTC)" in content and "Closes at (UTC)" in content
     assert "Date and time in the UTC time zone." in content
-
-
-def test_round_page_says_when_the_last_reminder_went_out(client_for, lead, open_round):
-    client = client_for(lead)
-    assert "No reminder sent from this page yet." in client.get(f"/rounds/{open_round.pk}/").content.decode()
-    client.post(f"/rounds/{open_round.pk}/remind/")
-    content = client.get(f"/rounds/{open_round.pk}/").content.decode()
-    assert "Last reminded at " in content and " UTC by lead" in content
-
-
-def test_a_second_reminder_within_the_gap_asks_first(client_for, lead, open_round):
-    client = client_for(lead)
-    client.post(f"/rounds/{open_round.pk}/remind/")
-    sent = len(mail.outbox)
-    assert sent
-    response = client.post(f"/rounds/{open_round.pk}/remind/", follow=True)
-    content = response.content.decode()
-    assert len(mail.outbox) == sent  # nothing sent again
-    assert "Nothing was sent: confirm below to send another." in content
-    assert 'name="again" value="yes"' in content and "Send another reminder now" in content
-    client.post(f"/rounds/{open_round.pk}/remind/", {"again": "yes"})
-    assert len(mail.outbox) == 2 * sent
 
 
 def test_close_now_asks_first_on_the_round_page(client_for, lead, open_round):

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from assessments.models import Round
+from assessments.models import Round, Schedule
 from assessments.services import round_close
 from delivery import tokens
 from improvements import services as improvements
@@ -31,6 +31,7 @@ class Side:
     token: object
     raw_token: str
     incident: object
+    schedule: object = None
 
 
 @dataclass
@@ -60,7 +61,12 @@ def _side(team: Team, *, model, worker, name: str) -> Side:
     incident = IncidentFactory(
         team=team, external_id=f"incident-{name}", started_at=now - timedelta(hours=3), resolved_at=None
     )
+    schedule = Schedule.objects.create(
+        name=f"Quarterly {name}", model=model, starts_on=timezone.localdate() + timedelta(days=30)
+    )
+    schedule.teams.set([team])
     return Side(
+        schedule=schedule,
         team=team,
         open_round=open_round,
         scored_round=scored_round,
@@ -101,7 +107,15 @@ def fingerprint() -> tuple:
     """What any write of these pages would change: counts, stages, edits, closes, revocations."""
     from django_tasks_db.models import DBTaskResult
 
-    from assessments.models import Participation, Response, Round, TargetLevel, TeamScore
+    from assessments.models import (
+        Participation,
+        ReminderBatch,
+        Response,
+        Round,
+        Schedule,
+        TargetLevel,
+        TeamScore,
+    )
     from audit.models import AuditEvent
     from delivery.models import ApiToken, Deployment, Incident
     from improvements.models import Action, Experiment, StageChange, WipLimit
@@ -121,4 +135,6 @@ def fingerprint() -> tuple:
         AuditEvent.objects.count(),
         TeamScore.objects.count(),
         DBTaskResult.objects.count(),
+        list(Schedule.objects.order_by("pk").values_list("pk", "paused", "ends_on")),
+        ReminderBatch.objects.count(),
     )

@@ -115,6 +115,10 @@ SCOPES: dict[str, list[Target]] = {
         # checkout's slug with ledger's round: the round does not cover the team.
         Target("mixed", "own", lambda w: {"round_id": w.other.open_round.pk, "team_slug": "checkout"}),
     ],
+    "schedule": [
+        Target("own", "own", lambda w: {"schedule_id": w.own.schedule.pk}),
+        Target("other", "other", lambda w: {"schedule_id": w.other.schedule.pk}),
+    ],
     "round": [
         Target("own", "own", lambda w: {"round_id": w.own.open_round.pk}),
         Target("other", "other", lambda w: {"round_id": w.other.open_round.pk}),
@@ -172,6 +176,25 @@ def _round_data(world, target):
         "closes_at": (now + timedelta(days=14)).strftime("%Y-%m-%dT%H:%M"),
         "k": 3,
         "k_detail": 5,
+    }
+
+
+def _schedule_data(world):
+    return {
+        "name": "Monthly pulse",
+        "model": world.model.pk,
+        "teams": [world.own.team.pk],
+        "cadence": "monthly",
+        "every_weeks": 2,
+        "starts_on": (timezone.localdate() + timedelta(days=3)).isoformat(),
+        "opens_at_time": "09:00",
+        "open_days": 10,
+        "k": 3,
+        "k_detail": 5,
+        "remind_after_days": 3,
+        "remind_before_close_days": 1,
+        "max_reminders": 2,
+        "reminder_gap_hours": 24,
     }
 
 
@@ -248,6 +271,14 @@ MATRIX: dict[str, Entry] = {
     ),
     "rounds/": Entry(
         "site", {"GET": rule(200, member=404), "POST": rule(DONE, member=404)}, data=_round_data
+    ),
+    "rounds/schedules/": Entry(
+        "site", {"GET": REFUSED, "POST": rule(DONE, member=404)}, data=lambda w, t: _schedule_data(w)
+    ),
+    "rounds/schedules/<int:schedule_id>/": Entry(
+        "schedule",
+        {"GET": REFUSED, "POST": rule(DONE, none=404, member=404)},
+        data=lambda w, t: {"action": "pause"},
     ),
     "rounds/<int:round_id>/": Entry("round", {"GET": rule(200, none=404, member=404), "POST": REFUSED}),
     "rounds/<int:round_id>/remind/": Entry(

@@ -275,6 +275,43 @@ def test_round_create(world, lead_client, record_property):
     )
 
 
+def test_schedule_create(world, lead_client, record_property):
+    from assessments.models import Schedule
+
+    soon = (timezone.localdate() + timedelta(days=3)).isoformat()
+    fields = {
+        "name": value("Monthly pulse"),
+        "model": value(world.model.pk, 0, world.model.pk + 1000),
+        "teams": value(world.own.team.pk, world.other.team.pk),
+        "cadence": value("monthly", "weeks", "quarterly", "yearly"),
+        "every_weeks": value(2, 0, 27, -1),
+        "starts_on": value(soon, *DATES),
+        "opens_at_time": value("09:00", "25:00", "9"),
+        "open_days": value(10, 0, 90, 400),
+        "k": value(3, 2, 0),
+        "k_detail": value(5, 2),
+        "remind_after_days": value(3, -1, 40000),
+        "remind_before_close_days": value(1, -3),
+        "max_reminders": value(2, 11, -1),
+        "reminder_gap_hours": value(24, -5, 70000),
+        "ends_on": value("", soon, *DATES),
+    }
+    hostile(
+        record_property,
+        lead_client,
+        send=lambda data: lead_client.post("/rounds/schedules/", data),
+        data=form_data(fields),
+        tables=lambda: (
+            list(Schedule.objects.values_list("pk", "name", "cadence", "open_days", "k", "k_detail")),
+            Schedule.teams.through.objects.count(),
+            AuditEvent.objects.count(),
+        ),
+        refused=lambda r: r.status_code != 302,
+        allowed={302, 400},
+        examples=60,
+    )
+
+
 @pytest.mark.parametrize(
     ("zone", "field", "moment"),
     [

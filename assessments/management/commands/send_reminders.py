@@ -1,26 +1,20 @@
-from django.conf import settings
 from django.core.management.base import BaseCommand
-from django.urls import reverse
 
-from assessments.models import Round
-from assessments.services import reminders_send
+from assessments.models import ReminderBatch, Round
+from assessments.scheduling import reminders_queue
 
 
 class Command(BaseCommand):
-    help = "Email members who have not yet taken part in an open round (run it from cron, e.g. weekly)."
+    help = (
+        "Queue a reminder email to members who have not yet taken part in each open round, within "
+        "each round's limits (at most N per person, a least gap between two); the worker sends them. "
+        "Scheduled rounds remind by themselves."
+    )
 
-    def add_arguments(self, parser) -> None:
-        parser.add_argument(
-            "--base-url",
-            default=getattr(settings, "GEMBA_BASE_URL", ""),
-            help="e.g. https://gemba.example.com",
-        )
-
-    def handle(self, *args, base_url: str, **options) -> None:
-        url = base_url.rstrip("/") + reverse("survey_list")
+    def handle(self, *args, **options) -> None:
         total = 0
-        for round_ in Round.objects.open().prefetch_related("teams"):
-            sent = reminders_send(round=round_, teams=round_.teams.all(), survey_url=url)
-            total += sent
-            self.stdout.write(f"{round_.name}: {sent} reminders")
-        self.stdout.write(self.style.SUCCESS(f"{total} reminders sent."))
+        for round_ in Round.objects.open().select_related("schedule").prefetch_related("teams"):
+            batch = reminders_queue(round=round_, teams=round_.teams.all(), kind=ReminderBatch.Kind.LEAD)
+            total += batch.queued
+            self.stdout.write(f"{round_.name}: {batch.queued} reminders queued, {batch.skipped} left out")
+        self.stdout.write(self.style.SUCCESS(f"{total} reminders queued."))
