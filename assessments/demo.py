@@ -6,12 +6,12 @@ from __future__ import annotations
 import random
 import uuid
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from assessments.models import Answer, Comment, Participation, Question, Response, Round
+from assessments.models import Answer, Comment, Participation, Question, Response, Round, Schedule
 from assessments.services import default_model_ensure, respondent_key, round_close
 from teams.bulk import bulk_insert
 from teams.demo import CAPABILITY
@@ -295,3 +295,26 @@ def _answer_in_bulk(rows: _Rows, round_, team, user_ids, questions, points, rng,
                     text=rng.choice(COMMENTS.get(dimension.key, ["…"])),
                 )
             )
+
+
+def seed_schedule(teams: list[Team], lead) -> Schedule:
+    """An active quarterly schedule over the demo teams: its first round opens on the 5th of the
+    quarter after the open round closes, by itself, and reminds 3 days in and a day before close."""
+    model = default_model_ensure()
+    after = timezone.localdate() + timedelta(days=12)  # the open round closes in 11 days
+    month = 3 * ((after.month - 1) // 3 + 1) + 1
+    year = after.year + (month - 1) // 12
+    starts_on = date(year, (month - 1) % 12 + 1, 5)
+    schedule, created = Schedule.objects.get_or_create(
+        name="DevOps check",
+        defaults={
+            "model": model,
+            "cadence": Schedule.Cadence.QUARTERLY,
+            "starts_on": starts_on,
+            "open_days": 14,
+            "created_by": lead,
+        },
+    )
+    if created:
+        schedule.teams.set(teams)
+    return schedule

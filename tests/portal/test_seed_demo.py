@@ -207,3 +207,13 @@ def test_the_demo_team_sees_one_dimension_in_two_camps(seeded):
     }
     assert bands.pop("security") == "weak"
     assert "weak" not in bands.values()
+
+
+def test_the_demo_has_an_active_quarterly_schedule_whose_next_round_opens_by_itself(seeded):
+    from assessments.models import Round, Schedule
+
+    schedule = Schedule.objects.active().get()
+    assert schedule.cadence == "quarterly" and schedule.teams.count() == Team.objects.count()
+    (next_round,) = schedule.upcoming(count=1)
+    open_round = Round.objects.open().get()
+    assert next_round.opens_at > open_round.closes_at  # it follows the demo's open round

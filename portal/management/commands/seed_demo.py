@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
-from assessments.demo import seed_enterprise_rounds, seed_rounds
+from assessments.demo import seed_enterprise_rounds, seed_rounds, seed_schedule
 from assessments.models import Round
 from delivery.demo import seed_delivery, seed_enterprise_delivery
 from improvements.demo import seed_actions, seed_enterprise_actions
@@ -47,6 +47,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             org = seed_organisation()
             rounds = seed_rounds(org.teams, org.users)
+            seed_schedule(org.teams, org.users["lead"])
             seed_delivery(org.teams)
             actions = seed_actions(org.teams, org.users)
         self.stdout.write(
