@@ -18,6 +18,7 @@ from django.db.models import Count, Exists, Max, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from assessments import cadence
 from assessments.models import (
@@ -207,10 +208,14 @@ def reminder_message(round_: Round) -> tuple[str, str]:
     survey_url = settings.GEMBA_BASE_URL.rstrip("/") + reverse("survey_list")
     subject = _("Gemba: your team's survey “%(round)s” is open") % {"round": round_.name}
     low, high = survey_minutes(Question.objects.filter(dimension__model_id=round_.model_id).count())
-    body = _(
+    body = ngettext(
+        "Hello,\n\nThe survey “%(round)s” is open until %(closes)s. It takes about %(minutes)s minute and "
+        "your answers stay anonymous: your team sees only results of %(k)s or more people together.\n\n"
+        "Take it here: %(url)s\n\nThank you!",
         "Hello,\n\nThe survey “%(round)s” is open until %(closes)s. It takes about %(minutes)s minutes and "
         "your answers stay anonymous: your team sees only results of %(k)s or more people together.\n\n"
-        "Take it here: %(url)s\n\nThank you!"
+        "Take it here: %(url)s\n\nThank you!",
+        high,
     ) % {
         "round": round_.name,
         "closes": timezone.localtime(round_.closes_at).strftime("%d %b %Y, %H:%M %Z"),

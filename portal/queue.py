@@ -14,11 +14,12 @@ from django_tasks_db.models import DBTaskResult
 
 from assessments.models import Round
 from assessments.tasks import close_due_rounds, open_scheduled_rounds, send_due_reminders
+from notifications.tasks import notify_due
 
 logger = logging.getLogger(__name__)
 
 # Enqueued by every worker's ticker; the tasks are idempotent, so several workers are safe.
-PERIODIC = (open_scheduled_rounds, send_due_reminders, close_due_rounds)
+PERIODIC = (open_scheduled_rounds, send_due_reminders, close_due_rounds, notify_due)
 
 
 def tick() -> int:

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "assessments",
     "delivery",
     "improvements",
+    "notifications",
     "portal",
 ]
 
@@ -217,6 +218,8 @@ MAILERS = {
 TASKS = {"default": {"BACKEND": env.str("GEMBA_TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")}}
 GEMBA_TICK_SECONDS = env.int("GEMBA_TICK_SECONDS", default=60)
 GEMBA_QUEUE_STALE_SECONDS = env.int("GEMBA_QUEUE_STALE_SECONDS", default=600)
+# Chat webhooks must be https://, except where this allows http:// (tests, a local relay).
+GEMBA_CHAT_ALLOW_HTTP = env.bool("GEMBA_CHAT_ALLOW_HTTP", default=False)
 
 # Retention: raw answers of rounds that ended more than this many years ago are purged by
 # `manage.py purge_answers` (run it from cron); stored scores stay. 0 keeps answers forever.
