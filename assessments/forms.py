@@ -260,6 +260,8 @@ class TimeInput(forms.TimeInput):
 class ScheduleForm(forms.ModelForm):
     """A lead or group manager sets rounds to open by themselves for teams they run."""
 
+    prefix = "schedule"  # it shares the rounds page with the round form: ids must differ
+
     class Meta:
         model = Schedule
         fields = [

@@ -504,6 +504,21 @@ def _sort(rows: list[HeatRow], sort: str | None, dimension_keys: set[str]) -> st
     return sort
 
 
+def warm(round_: Round) -> None:
+    """Compute and cache a freshly scored round's org aggregates (the round's table on /org/, the
+    org medians of its team dashboards, the org trend), so that no first viewer pays for them.
+    A worker runs this after each close; it serves the web processes when they share the cache
+    (CACHE_URL, e.g. Redis), and is harmless otherwise."""
+    round_ = Round.objects.select_related("model").get(pk=round_.pk)
+    if round_.scored_at is None:
+        return
+    rounds = list(Round.objects.scored().select_related("model").order_by("-closes_at", "-pk"))
+    version = scores_version(rounds)
+    _org_median(round_)
+    _cached(f"results:round-table:{round_.pk}:{version}", lambda: _round_table(round_))
+    org_trend({}, version=version)
+
+
 def org_trend(
     names: dict[str, str], *, version: str | None = None
 ) -> tuple[list[str], dict[str, list[float | None]], list[int]]:

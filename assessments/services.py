@@ -390,12 +390,13 @@ def round_anonymise(*, round: Round) -> int:
     return len(responses)
 
 
-def rounds_close_due(*, now=None) -> int:
-    """Close and score every round whose date has passed; returns how many were closed."""
-    due = list(Round.objects.due_for_scoring(now))
-    for due_round in due:
-        round_close(round=due_round, now=now)
-    return len(due)
+def rounds_close_due(*, now=None) -> list[int]:
+    """Close and score every round whose date has passed; returns the ids of the rounds now scored."""
+    closed = []
+    for due_round in Round.objects.due_for_scoring(now):
+        if round_close(round=due_round, now=now).scored_at is not None:
+            closed.append(due_round.pk)
+    return closed
 
 
 @dataclass

@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.tasks import task
 from django.utils import timezone
 
-from assessments import scheduling, services
+from assessments import results, scheduling, services
 
 
 @task
@@ -29,8 +29,24 @@ def send_due_reminders() -> int:
 
 @task
 def close_due_rounds() -> int:
-    """Close and score every round whose date has passed; returns how many were closed."""
-    return services.rounds_close_due()
+    """Close and score every round whose date has passed, then warm its dashboards; returns how
+    many were closed."""
+    closed = services.rounds_close_due()
+    for round_id in closed:
+        warm_results.enqueue(round_id)
+    return len(closed)
+
+
+@task
+def warm_results(round_id: int) -> bool:
+    """Cache a scored round's org aggregates before anyone looks (results.warm)."""
+    from assessments.models import Round
+
+    round_ = Round.objects.filter(pk=round_id).first()
+    if round_ is None:
+        return False
+    results.warm(round_)
+    return True
 
 
 @task

@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
             name='ReminderBatch',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('after-opening', 'some days after opening (schedule)'), ('before-closing', 'some days before closing (schedule)'), ('lead', "by hand (a lead's button, or send_reminders)")], max_length=20, verbose_name='kind')),
+                ('kind', models.CharField(choices=[('after-opening', 'by the schedule, some days after opening'), ('before-closing', 'by the schedule, some days before closing'), ('lead', "by hand")], max_length=20, verbose_name='kind')),
                 ('at', models.DateTimeField(auto_now_add=True, verbose_name='when')),
                 ('queued', models.PositiveIntegerField(default=0, verbose_name='emails queued')),
                 ('skipped', models.PositiveIntegerField(default=0, verbose_name='left out (reminded recently or often enough)')),

@@ -17,9 +17,9 @@ from assessments.models.rounds import Round
 
 class ReminderBatch(models.Model):
     class Kind(models.TextChoices):
-        AFTER_OPENING = "after-opening", _("some days after opening (schedule)")
-        BEFORE_CLOSING = "before-closing", _("some days before closing (schedule)")
-        LEAD = "lead", _("by hand (a lead's button, or send_reminders)")
+        AFTER_OPENING = "after-opening", _("by the schedule, some days after opening")
+        BEFORE_CLOSING = "before-closing", _("by the schedule, some days before closing")
+        LEAD = "lead", _("by hand")
 
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="reminder_batches")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)

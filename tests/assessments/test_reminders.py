@@ -71,7 +71,7 @@ def test_the_round_page_says_when_the_last_reminder_went_out_and_to_how_many(
     assert "No reminder sent for this round yet." in client.get(f"/rounds/{open_round.pk}/").content.decode()
     client.post(f"/rounds/{open_round.pk}/remind/")
     content = client.get(f"/rounds/{open_round.pk}/").content.decode()
-    assert "Last reminder: " in content and "by hand" in content and "2 emails." in content
+    assert "Last reminder: " in content and "UTC, by lead, 2 emails." in content
     assert "at most 2 reminders per round, never two within 24 hours" in content
 
 

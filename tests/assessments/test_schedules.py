@@ -159,6 +159,7 @@ def test_a_lead_sets_a_schedule_for_the_teams_they_run(client_for, lead, team, d
         "max_reminders": 2,
         "reminder_gap_hours": 24,
     }
+    data = {f"schedule-{key}": value for key, value in data.items()}
     with time_machine.travel(at(date(2027, 1, 1)), tick=False):
         response = client_for(lead).post("/rounds/schedules/", data, follow=True)
     assert (
@@ -199,6 +200,7 @@ def test_a_schedule_that_cannot_work_is_refused_with_the_reason(
         "reminder_gap_hours": 24,
         **change,
     }
+    data = {f"schedule-{key}": value for key, value in data.items()}
     with time_machine.travel(at(date(2027, 1, 1)), tick=False):
         response = client_for(lead).post("/rounds/schedules/", data)
     assert response.status_code == 400

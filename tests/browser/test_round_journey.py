@@ -2,8 +2,11 @@
 
 import random
 import re
+from io import StringIO
 
 import pytest
+from django.core import mail
+from django.core.management import call_command
 from playwright.sync_api import expect
 
 from assessments.models import Question, Round
@@ -30,9 +33,10 @@ def test_lead_closes_a_round_and_reads_the_dashboard(page, demo, sign_in, screen
     page.goto("/")
     page.get_by_role("link", name="Rounds").click()
     check_page(page)
-    page.get_by_label("Name").fill("Checkout retro pulse")
-    page.get_by_label("Checkout").check()
-    page.get_by_role("button", name="Create round").click()
+    start = page.locator("form", has=page.get_by_role("button", name="Create round"))
+    start.get_by_label("Name").fill("Checkout retro pulse")
+    start.get_by_label("Checkout").check()
+    start.get_by_role("button", name="Create round").click()
     expect(page.get_by_role("status")).to_contain_text("Round “Checkout retro pulse” created for 1 team.")
     expect(page.get_by_role("heading", level=1)).to_have_text("Checkout retro pulse")
 
@@ -50,9 +54,14 @@ def test_lead_closes_a_round_and_reads_the_dashboard(page, demo, sign_in, screen
 
     page.get_by_role("button", name="Email a reminder to members who have not taken part").click()
     expect(page.get_by_role("status")).to_contain_text(
-        "Reminder sent to 1 member who has not taken part yet."
+        "A reminder is on its way to 1 member who has not taken part yet."
     )
-    expect(page.locator("[data-last-reminder]")).to_contain_text("Last reminded at")
+    expect(page.locator("[data-last-reminder]")).to_contain_text("by lead, 1 email.")
+    # The worker sends it; a second click within the day reminds nobody twice, and says so.
+    call_command("worker", "--batch", stdout=StringIO())
+    assert [message.to for message in mail.outbox] == [[people[-1].email]]
+    page.get_by_role("button", name="Email a reminder to members who have not taken part").click()
+    expect(page.get_by_role("status")).to_contain_text("1 member was left out: reminded in the last 24 hours")
     # Closing asks first, saying what will happen; only the second step closes.
     page.locator("summary", has_text="Close now…").click()
     expect(page.get_by_text("It cannot be undone")).to_be_visible()

@@ -51,13 +51,14 @@ def test_workers_ticking_again_close_a_round_once(answered_round):
         for _ in range(3):
             call_command("worker", "--batch")
     assert closes(answered_round) == 1
-    assert DBTaskResult.objects.successful().count() == 3
+    ticks = DBTaskResult.objects.successful().filter(task_path="assessments.tasks.close_due_rounds")
+    assert ticks.count() == 3
 
 
 def test_a_tick_enqueues_nothing_while_the_last_one_still_waits(db):
-    assert queue.tick() == 1
+    assert queue.tick() == len(queue.PERIODIC) == 4  # open, remind, close, notify
     assert queue.tick() == 0
-    assert DBTaskResult.objects.ready().count() == 1
+    assert DBTaskResult.objects.ready().count() == 4
 
 
 def test_a_worker_killed_mid_close_leaves_the_round_open_and_the_next_one_closes_it(answered_round):
@@ -117,3 +118,15 @@ def test_two_workers_racing_close_each_round_once(team, other_team):
     assert errors == []
     assert [closes(r) for r in rounds] == [1, 1]
     assert TeamScore.objects.count() == 2
+
+
+def test_after_a_close_the_worker_warms_the_org_aggregates(answered_round, settings):
+    from django.core.cache import cache
+
+    with time_machine.travel(answered_round.closes_at + timedelta(minutes=2)):
+        run = DBTaskResult.objects.filter(task_path="assessments.tasks.warm_results")
+        call_command("worker", "--batch")
+        assert run.successful().count() == 1
+        answered_round.refresh_from_db()
+        key = f"results:org-median:{answered_round.pk}:{answered_round.scored_at.isoformat()}"
+        assert cache.get(key) is not None

@@ -180,7 +180,7 @@ def _round_data(world, target):
 
 
 def _schedule_data(world):
-    return {
+    fields = {
         "name": "Monthly pulse",
         "model": world.model.pk,
         "teams": [world.own.team.pk],
@@ -196,6 +196,7 @@ def _schedule_data(world):
         "max_reminders": 2,
         "reminder_gap_hours": 24,
     }
+    return {f"schedule-{key}": value for key, value in fields.items()}
 
 
 def _action_data(world, target):

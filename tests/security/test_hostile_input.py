@@ -299,7 +299,9 @@ def test_schedule_create(world, lead_client, record_property):
     hostile(
         record_property,
         lead_client,
-        send=lambda data: lead_client.post("/rounds/schedules/", data),
+        send=lambda data: lead_client.post(
+            "/rounds/schedules/", {f"schedule-{key}": value for key, value in data.items()}
+        ),
         data=form_data(fields),
         tables=lambda: (
             list(Schedule.objects.values_list("pk", "name", "cadence", "open_days", "k", "k_detail")),
