@@ -35,17 +35,24 @@ class ChatWebhookForm(forms.ModelForm):
             "active",
         ]
 
+    field_order = ["name", "service", "url"]
+
     def clean_url(self):
         url = self.cleaned_data["url"]
         if not url:
             if self.instance.pk:
-                return self.instance.url
+                return None  # keep the one saved
             raise forms.ValidationError(_("Paste the webhook URL the chat service gave you."))
         from django.conf import settings
 
         if not url.startswith("https://") and not settings.GEMBA_CHAT_ALLOW_HTTP:
             raise forms.ValidationError(_("The URL must start with https://."))
         return url
+
+    def save(self, commit=True):
+        if self.cleaned_data.get("url"):
+            self.instance.url = self.cleaned_data["url"]
+        return super().save(commit)
 
     def clean(self):
         cleaned = super().clean()
@@ -61,10 +68,6 @@ class ChatWebhookAdmin(admin.ModelAdmin):
     list_filter = ["service", "active"]
     list_select_related = ["team", "group"]
     search_fields = ["name"]
-
-    @admin.display(description=_("posts to"))
-    def host(self, obj):
-        return obj.host
 
     @admin.display(description=_("failed notifications"))
     def failed(self, obj):

@@ -1,7 +1,8 @@
 """Chat notifications: incoming webhooks of Slack or Microsoft Teams, per team or per group.
 
-A webhook's URL is its secret (whoever holds it can post to the channel): it is stored as given,
-never shown again after it is saved, and kept out of lists and logs. One notification per webhook,
+A webhook's URL is its secret (whoever holds it can post to the channel): it is stored sealed
+(notifications/secrets.py), never shown again after it is saved, and kept out of lists and logs;
+only its host is kept in the clear, to say where it posts. One notification per webhook,
 round and event, whoever asks and however often.
 """
 
@@ -14,6 +15,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from assessments.models import Round
+from notifications import secrets
 from teams.models import Group, Team
 
 
@@ -24,7 +26,8 @@ class ChatWebhook(models.Model):
 
     name = models.CharField(_("name"), max_length=100, help_text=_("e.g. #checkout-team"))
     service = models.CharField(_("service"), max_length=10, choices=Service.choices)
-    url = models.URLField(_("webhook URL"), max_length=500, help_text=_("Kept secret: never shown again."))
+    url_sealed = models.TextField(_("webhook URL (sealed)"), editable=False)
+    host = models.CharField(_("posts to"), max_length=255, editable=False)
     team = models.ForeignKey(
         Team,
         on_delete=models.CASCADE,
@@ -64,9 +67,13 @@ class ChatWebhook(models.Model):
         return self.name
 
     @property
-    def host(self) -> str:
-        """Where it posts, without the secret part."""
-        return urlsplit(self.url).hostname or ""
+    def url(self) -> str:
+        return secrets.unseal(self.url_sealed)
+
+    @url.setter
+    def url(self, value: str) -> None:
+        self.url_sealed = secrets.seal(value)
+        self.host = urlsplit(value).hostname or ""
 
     def teams(self):
         return (

@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 
 from assessments.models import Question, Round
 from assessments.survey_time import survey_minutes
+from notifications import secrets
 from notifications.messages import PAYLOADS, Message
 from notifications.models import ChatNotification, ChatWebhook
 
@@ -119,8 +120,15 @@ def chat_deliver_once(notification_id: int) -> str:
     if notification is None:
         return "gone"
     payload = PAYLOADS[notification.webhook.service](message_for(notification))
+    try:
+        url = notification.webhook.url
+    except secrets.Unreadable as error:
+        notification.attempts += 1
+        notification.status, notification.last_error = ChatNotification.Status.FAILED, str(error)
+        notification.save(update_fields=["attempts", "status", "last_error"])
+        return "failed"
     request = urllib.request.Request(
-        notification.webhook.url,
+        url,
         data=json.dumps(payload).encode(),
         headers={"Content-Type": "application/json", "User-Agent": "Gemba"},
         method="POST",

@@ -228,3 +228,27 @@ def test_the_admin_refuses_a_plain_http_url(client_for, staff, team, settings):
     )
     assert "The URL must start with https://." in response.content.decode()
     assert not ChatWebhook.objects.exists()
+
+
+def test_the_url_is_sealed_at_rest(team, chat):
+    from django.db import connection
+
+    webhook = ChatWebhook.objects.create(
+        name="#checkout", service="slack", url=chat.url + "/secret-token", team=team
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM notifications_chatwebhook WHERE id = %s", [webhook.pk])
+        row = cursor.fetchone()
+    assert not any("secret-token" in str(value) for value in row)  # a copy of the database cannot post
+    assert ChatWebhook.objects.get().url == chat.url + "/secret-token"
+    assert ChatWebhook.objects.get().host == "127.0.0.1"
+
+
+def test_a_changed_secret_key_says_to_enter_the_url_again(chat, team, round_, settings):
+    ChatWebhook.objects.create(name="#checkout", service="slack", url=chat.url, team=team)
+    settings.SECRET_KEY = "another-secret-key-" + "x" * 40
+    run_worker()
+    notification = ChatNotification.objects.get()
+    assert notification.status == ChatNotification.Status.FAILED
+    assert "enter the webhook URL again" in notification.last_error
+    assert chat.posts == []
