@@ -207,7 +207,7 @@ def test_close_rounds_command_closes_what_is_due(small_model, team):
     due.refresh_from_db()
     open_.refresh_from_db()
     assert due.scored_at is not None and open_.scored_at is None
-    assert "1 rounds closed" in out.getvalue()
+    assert "1 round closed and scored." in out.getvalue()
 
 
 def test_agreement_rwg_j_is_stored_with_each_dimension_score(open_round, team, colleagues):
