@@ -157,6 +157,9 @@ def reminders_queue(
         for user_id in candidates
         if user_id not in history or (history[user_id][0] < most and history[user_id][1] <= now - gap)
     )
+    if not chosen and kind == ReminderBatch.Kind.LEAD:
+        # Nobody to remind: nothing to record (a schedule's point is recorded, so it fires once).
+        return ReminderBatch(round=round, kind=kind, by=by, queued=0, skipped=len(candidates))
     try:
         with transaction.atomic():
             batch = ReminderBatch.objects.create(
@@ -195,7 +198,8 @@ def reminders_retry(*, batches) -> int:
 
 
 def last_reminder(round_: Round) -> ReminderBatch | None:
-    return ReminderBatch.objects.filter(round=round_).first()
+    """The latest reminder that emailed anyone."""
+    return ReminderBatch.objects.filter(round=round_, queued__gt=0).select_related("by").first()
 
 
 # --- Sending ---------------------------------------------------------------------------------

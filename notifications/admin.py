@@ -11,7 +11,7 @@ class ChatWebhookForm(forms.ModelForm):
     """The URL is write-only: typed once, never shown back (it lets anyone post to the channel)."""
 
     url = forms.URLField(
-        label=_("webhook URL"),
+        label=_("Webhook URL"),
         max_length=500,
         required=False,
         widget=forms.PasswordInput(render_value=False),

@@ -22,8 +22,23 @@ logger = logging.getLogger(__name__)
 PERIODIC = (open_scheduled_rounds, send_due_reminders, close_due_rounds, notify_due)
 
 
+# Finished tasks kept for the admin's list: the ticks alone add a few thousand a day.
+KEEP_SUCCESSFUL = timedelta(days=1)
+KEEP_FAILED = timedelta(days=30)
+
+
+def prune(now=None) -> int:
+    """Delete successful task results older than a day and failed ones older than 30 days."""
+    now = now or timezone.now()
+    done = DBTaskResult.objects.successful().filter(finished_at__lt=now - KEEP_SUCCESSFUL)
+    failed = DBTaskResult.objects.failed().filter(finished_at__lt=now - KEEP_FAILED)
+    return done.delete()[0] + failed.delete()[0]
+
+
 def tick() -> int:
-    """Enqueue each periodic task that is not already waiting; returns how many were enqueued."""
+    """Enqueue each periodic task that is not already waiting (and prune old results); returns
+    how many were enqueued."""
+    prune()
     enqueued = 0
     for periodic in PERIODIC:
         if not DBTaskResult.objects.ready().filter(task_path=periodic.module_path).exists():

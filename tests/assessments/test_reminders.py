@@ -135,3 +135,12 @@ def test_the_close_forgets_who_was_reminded(client_for, lead, member, open_round
     assert ReminderBatch.objects.get().queued == 2  # the counts stay
     run_worker()
     assert mail.outbox == []  # nothing goes out for a closed round
+
+
+def test_a_click_that_reminds_nobody_leaves_the_last_reminder_as_it_was(client_for, lead, member, open_round):
+    client = client_for(lead)
+    client.post(f"/rounds/{open_round.pk}/remind/")
+    client.post(f"/rounds/{open_round.pk}/remind/")
+    assert ReminderBatch.objects.count() == 1
+    content = client.get(f"/rounds/{open_round.pk}/").content.decode()
+    assert "by lead, 2 emails." in content

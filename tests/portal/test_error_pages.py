@@ -104,6 +104,15 @@ def test_unknown_address_with_debug_on_is_the_friendly_404_not_the_url_list(clie
     assert_base_layout(html)
 
 
+def test_an_unknown_admin_address_in_debug_is_the_friendly_404_too(client_for, staff, settings):
+    settings.DEBUG = True
+    response = client_for(staff).get("/admin/no_such_app/model/")
+    assert response.status_code == 404
+    assert "URLconf" not in response.content.decode()
+    # A real admin page is untouched.
+    assert client_for(staff).get("/admin/").status_code == 200
+
+
 def test_debug_url_list_when_asked_for(client_for, member, settings):
     settings.DEBUG = True
     settings.GEMBA_DEBUG_URL_LIST = True

@@ -130,3 +130,18 @@ def test_after_a_close_the_worker_warms_the_org_aggregates(answered_round, setti
         answered_round.refresh_from_db()
         key = f"results:org-median:{answered_round.pk}:{answered_round.scored_at.isoformat()}"
         assert cache.get(key) is not None
+
+
+def test_old_task_results_are_pruned_failed_ones_kept_longer(db):
+    with time_machine.travel("2026-11-01 09:00 +0000", tick=False):
+        call_command("worker", "--batch")  # four successful ticks
+    with time_machine.travel("2026-11-01 09:30 +0000", tick=False):
+        queue.tick()
+    assert DBTaskResult.objects.successful().count() == 4  # younger than a day: kept
+    DBTaskResult.objects.successful().filter(task_path="notifications.tasks.notify_due").update(
+        status="FAILED"
+    )
+    with time_machine.travel("2026-11-03 09:00 +0000", tick=False):
+        queue.tick()
+    assert DBTaskResult.objects.successful().count() == 0
+    assert DBTaskResult.objects.failed().count() == 1
