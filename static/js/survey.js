@@ -20,4 +20,5 @@ document.addEventListener("DOMContentLoaded", () => {
     }
   };
   form.addEventListener("change", update);
+  form.dataset.live = "true"; // progress follows the answers from here on (tests wait for it)
 });

@@ -129,7 +129,10 @@ def test_phone_tables_are_not_cut_the_heatmap_keeps_its_team_column_and_the_surv
     expect(jump).to_be_visible()
     first = phone.locator("fieldset.question").first
     expect(jump).to_have_attribute("href", f"#{first.get_attribute('id')}")
+    # Answer only once the page's script follows the answers (on a busy machine it may come late).
+    expect(phone.locator("form.survey")).to_have_attribute("data-live", "true")
     first.locator("label").nth(3).tap()
+    expect(first.locator("input[type=radio]").nth(3)).to_be_checked()
     second = phone.locator("fieldset.question").nth(1)
     expect(jump).to_have_attribute("href", f"#{second.get_attribute('id')}")
     jump.tap()

@@ -30,6 +30,7 @@ def test_member_saves_a_draft_comes_back_and_submits(page, demo, screenshot):
     screenshot(page, "home")
 
     waiting.get_by_role("link", name="Take the survey").click()
+    expect(page.locator("form.survey")).to_have_attribute("data-live", "true")
     questions = page.locator("fieldset.question")
     total = questions.count()
     assert total >= 30
