@@ -29,6 +29,7 @@ from assessments.models import (
     Round,
     Schedule,
 )
+from assessments.retries import MAX_ATTEMPTS
 from assessments.survey_time import survey_minutes
 from audit.models import AuditEvent
 from audit.trail import record
@@ -44,13 +45,13 @@ def schedules_open_due(*, now=None) -> list[Round]:
     now = now or timezone.now()
     opened = []
     schedules = Schedule.objects.active(today=timezone.localdate(now)).select_related("model")
-    for schedule in schedules.prefetch_related("teams"):
+    for schedule in schedules:
         window = cadence.current(schedule.spec, now)
         if window is None or (schedule.ends_on and window.period > schedule.ends_on):
             continue
         if Round.objects.filter(schedule=schedule, period=window.period).exists():
             continue
-        teams = [team for team in schedule.teams.all() if team in Team.objects.active()]
+        teams = list(schedule.teams.active())
         if not teams:
             continue
         try:
@@ -204,8 +205,6 @@ def last_reminder(round_: Round) -> ReminderBatch | None:
 
 # --- Sending ---------------------------------------------------------------------------------
 
-MAX_ATTEMPTS = 5
-
 
 def reminder_message(round_: Round) -> tuple[str, str]:
     """Subject and body of a reminder: the round's own close, length and anonymity threshold."""
@@ -230,19 +229,20 @@ def reminder_message(round_: Round) -> tuple[str, str]:
     return subject, body
 
 
-def reminder_deliver_once(delivery_id: int) -> str:
-    """Send one queued reminder email; what happened: sent, retry, failed or gone."""
+def reminder_deliver_once(delivery_id: int) -> tuple[str, int]:
+    """Send one queued reminder email; what happened (sent, retry, failed or gone) and after how
+    many attempts."""
     delivery = (
         ReminderDelivery.objects.select_related("round", "user")
         .filter(pk=delivery_id, status=ReminderDelivery.Status.QUEUED)
         .first()
     )
     if delivery is None:
-        return "gone"  # the round closed (its deliveries are deleted), or it went out already
+        return "gone", 0  # the round closed (its deliveries are deleted), or it went out already
     taken = Participation.objects.filter(round=delivery.round, user=delivery.user).exists()
     if not delivery.round.is_open or taken:
         delivery.delete()
-        return "gone"
+        return "gone", delivery.attempts
     subject, body = reminder_message(delivery.round)
     delivery.attempts += 1
     try:
@@ -252,14 +252,9 @@ def reminder_deliver_once(delivery_id: int) -> str:
         if delivery.attempts >= MAX_ATTEMPTS:
             delivery.status = ReminderDelivery.Status.FAILED
             delivery.save(update_fields=["attempts", "last_error", "status"])
-            return "failed"
+            return "failed", delivery.attempts
         delivery.save(update_fields=["attempts", "last_error"])
-        return "retry"
+        return "retry", delivery.attempts
     delivery.status, delivery.sent_at = ReminderDelivery.Status.SENT, timezone.now()
     delivery.save(update_fields=["attempts", "status", "sent_at", "last_error"])
-    return "sent"
-
-
-def retry_delay(attempts: int) -> timedelta:
-    """1, 2, 4, 8 … minutes after each failed attempt."""
-    return timedelta(minutes=2 ** max(0, attempts - 1))
+    return "sent", delivery.attempts

@@ -10,9 +10,8 @@ mid-close stays as it was (one transaction), to be closed by the next tick.
 from __future__ import annotations
 
 from django.tasks import task
-from django.utils import timezone
 
-from assessments import results, scheduling, services
+from assessments import results, retries, scheduling, services
 
 
 @task
@@ -51,17 +50,6 @@ def warm_results(round_id: int) -> bool:
 
 @task
 def reminder_deliver(delivery_id: int) -> str:
-    """Send one reminder email; on a mail failure try again later (1, 2, 4, 8 minutes), then fail."""
-    outcome = scheduling.reminder_deliver_once(delivery_id)
-    if outcome == "retry":
-        from assessments.models import ReminderDelivery
-
-        attempts = ReminderDelivery.objects.filter(pk=delivery_id).values_list("attempts", flat=True).first()
-        reminder_deliver.using(run_after=timezone.now() + scheduling.retry_delay(attempts or 1)).enqueue(
-            delivery_id
-        )
-    if outcome == "failed":
-        raise RuntimeError(
-            f"reminder {delivery_id}: the mail server refused it {scheduling.MAX_ATTEMPTS} times"
-        )
-    return outcome
+    """Send one reminder email; on a mail failure try again later (retries.follow_up)."""
+    outcome, attempts = scheduling.reminder_deliver_once(delivery_id)
+    return retries.follow_up(reminder_deliver, delivery_id, outcome, attempts, "reminder")

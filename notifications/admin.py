@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -43,8 +44,6 @@ class ChatWebhookForm(forms.ModelForm):
             if self.instance.pk:
                 return None  # keep the one saved
             raise forms.ValidationError(_("Paste the webhook URL the chat service gave you."))
-        from django.conf import settings
-
         if not url.startswith("https://") and not settings.GEMBA_CHAT_ALLOW_HTTP:
             raise forms.ValidationError(_("The URL must start with https://."))
         return url

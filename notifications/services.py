@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from assessments.models import Question, Round
+from assessments.retries import MAX_ATTEMPTS
 from assessments.survey_time import survey_minutes
 from notifications import secrets
 from notifications.messages import PAYLOADS, Message
@@ -24,7 +25,6 @@ from notifications.models import ChatNotification, ChatWebhook
 # when it is first added).
 RECENT = timedelta(days=2)
 TWO_DAYS = timedelta(days=2)
-MAX_ATTEMPTS = 5
 TIMEOUT_SECONDS = 10
 
 
@@ -110,15 +110,15 @@ def message_for(notification: ChatNotification) -> Message:
     )
 
 
-def chat_deliver_once(notification_id: int) -> str:
-    """Post one notification; sent, retry, failed or gone."""
+def chat_deliver_once(notification_id: int) -> tuple[str, int]:
+    """Post one notification; what happened (sent, retry, failed or gone), after how many attempts."""
     notification = (
         ChatNotification.objects.select_related("webhook__team", "webhook__group", "round")
         .filter(pk=notification_id, status=ChatNotification.Status.QUEUED)
         .first()
     )
     if notification is None:
-        return "gone"
+        return "gone", 0
     payload = PAYLOADS[notification.webhook.service](message_for(notification))
     try:
         url = notification.webhook.url
@@ -126,7 +126,7 @@ def chat_deliver_once(notification_id: int) -> str:
         notification.attempts += 1
         notification.status, notification.last_error = ChatNotification.Status.FAILED, str(error)
         notification.save(update_fields=["attempts", "status", "last_error"])
-        return "failed"
+        return "failed", notification.attempts
     request = urllib.request.Request(
         url,
         data=json.dumps(payload).encode(),
@@ -146,9 +146,9 @@ def chat_deliver_once(notification_id: int) -> str:
         if notification.attempts >= MAX_ATTEMPTS:
             notification.status = ChatNotification.Status.FAILED
             notification.save(update_fields=["attempts", "last_error", "status"])
-            return "failed"
+            return "failed", notification.attempts
         notification.save(update_fields=["attempts", "last_error"])
-        return "retry"
+        return "retry", notification.attempts
     notification.status, notification.sent_at = ChatNotification.Status.SENT, timezone.now()
     notification.save(update_fields=["attempts", "status", "sent_at"])
-    return "sent"
+    return "sent", notification.attempts

@@ -37,6 +37,11 @@ class RoundQuerySet(models.QuerySet["Round"]):
         """Rounds past their date whose scores are not stored yet."""
         return self.closed(now).filter(scored_at__isnull=True)
 
+    def being_scored(self, team=None) -> RoundQuerySet:
+        """What pages announce as "results follow shortly": due rounds (of a team), oldest first."""
+        due = self.due_for_scoring().order_by("closes_at")
+        return due if team is None else due.filter(teams=team)
+
     def purgeable(self, before) -> RoundQuerySet:
         """Scored rounds that ended before this moment and still hold raw answers."""
         return self.scored().filter(

@@ -14,10 +14,9 @@ from django.utils.translation import gettext_lazy as _
 
 from assessments import cadence
 from assessments.models.maturity import MaturityModel
+from assessments.models.rounds import MIN_THRESHOLD
 from teams.access import teams_with_live_counts
 from teams.models import Team
-
-MIN_THRESHOLD = 3
 
 
 class ScheduleQuerySet(models.QuerySet["Schedule"]):

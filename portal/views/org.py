@@ -27,7 +27,7 @@ def org_dashboard(request: HttpRequest) -> HttpResponse:
     context = {
         "heatmap": heatmap,
         "sort": heatmap.sort,
-        "rounds_being_scored": Round.objects.due_for_scoring().order_by("closes_at"),
+        "rounds_being_scored": Round.objects.being_scored(),
     }
     if heatmap.round is not None:
         names = dict(heatmap.dimensions)

@@ -156,7 +156,7 @@ def team_review(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _being_scored(team) -> list[Round]:
-    return list(Round.objects.due_for_scoring().filter(teams=team).order_by("closes_at"))
+    return list(Round.objects.being_scored(team))
 
 
 def _review_initial(review: TeamReview | None) -> dict:

@@ -34,7 +34,7 @@ def team_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         "team": team,
         "results": results,
         "open_rounds": Round.objects.open().filter(teams=team).order_by("closes_at"),
-        "rounds_being_scored": Round.objects.due_for_scoring().filter(teams=team).order_by("closes_at"),
+        "rounds_being_scored": Round.objects.being_scored(team),
         "viewer_can_lead": viewer_can_lead,
         "viewer_is_member": role_in(request.user, team) is not None,
         "action_stages": [(value, label, stages.get(value, 0)) for value, label in Stage.choices],

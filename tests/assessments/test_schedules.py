@@ -142,10 +142,11 @@ def test_upcoming_rounds_are_listed_on_the_rounds_page(client_for, lead, schedul
     assert "4 Apr 2027, 09:00 UTC" in content
 
 
-def test_a_lead_sets_a_schedule_for_the_teams_they_run(client_for, lead, team, default_model):
+def schedule_data(model, team, **change) -> dict:
+    """The rounds page's schedule form, filled in (its fields carry the form's prefix)."""
     data = {
         "name": "Monthly pulse",
-        "model": default_model.pk,
+        "model": model.pk,
         "teams": [team.pk],
         "cadence": "monthly",
         "every_weeks": 2,
@@ -158,8 +159,13 @@ def test_a_lead_sets_a_schedule_for_the_teams_they_run(client_for, lead, team, d
         "remind_before_close_days": 1,
         "max_reminders": 2,
         "reminder_gap_hours": 24,
+        **change,
     }
-    data = {f"schedule-{key}": value for key, value in data.items()}
+    return {f"schedule-{key}": value for key, value in data.items()}
+
+
+def test_a_lead_sets_a_schedule_for_the_teams_they_run(client_for, lead, team, default_model):
+    data = schedule_data(default_model, team, opens_at_time="10:00")
     with time_machine.travel(at(date(2027, 1, 1)), tick=False):
         response = client_for(lead).post("/rounds/schedules/", data, follow=True)
     assert (
@@ -183,24 +189,7 @@ def test_a_lead_sets_a_schedule_for_the_teams_they_run(client_for, lead, team, d
 def test_a_schedule_that_cannot_work_is_refused_with_the_reason(
     client_for, lead, team, default_model, change, message
 ):
-    data = {
-        "name": "Pulse",
-        "model": default_model.pk,
-        "teams": [team.pk],
-        "cadence": "monthly",
-        "every_weeks": 2,
-        "starts_on": "2027-01-11",
-        "opens_at_time": "10:00",
-        "open_days": 7,
-        "k": 3,
-        "k_detail": 5,
-        "remind_after_days": 2,
-        "remind_before_close_days": 1,
-        "max_reminders": 2,
-        "reminder_gap_hours": 24,
-        **change,
-    }
-    data = {f"schedule-{key}": value for key, value in data.items()}
+    data = schedule_data(default_model, team, **change)
     with time_machine.travel(at(date(2027, 1, 1)), tick=False):
         response = client_for(lead).post("/rounds/schedules/", data)
     assert response.status_code == 400
