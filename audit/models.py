@@ -23,6 +23,9 @@ class AuditEvent(models.Model):
         ACTION_MOVED = "action.moved", _("improvement action moved")
         TOKEN_CREATED = "token.created", _("API token created")
         TOKEN_REVOKED = "token.revoked", _("API token revoked")
+        WEBHOOK_CREATED = "webhook.created", _("delivery webhook created or its secret set")
+        WEBHOOK_REVOKED = "webhook.revoked", _("delivery webhook revoked")
+        RULES_CHANGED = "rules.changed", _("delivery rules changed and applied")
         ANSWERS_PURGED = "answers.purged", _("raw answers purged (retention)")
 
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)

@@ -20,6 +20,7 @@ from ninja.security import HttpBearer, django_auth
 from ninja.throttling import BaseThrottle
 
 from delivery import dora
+from delivery.ingest import rules_for
 from delivery.metrics import window_keys
 from delivery.models import ApiToken, Incident
 from delivery.schemas import (
@@ -200,8 +201,11 @@ def _hours(duration) -> float | None:
     response={200: MetricsOut, 404: ErrorOut, **COMMON_ERRORS},
     summary="A team's delivery keys",
     description=(
-        "The DORA keys over the last `window` days and the team's level. With an API token: its "
-        "own team only; signed in: any team you may see. Other teams are 404."
+        "The DORA 2024 keys over the last `window` days and the team's level. With an API token: "
+        "its own team only; signed in: any team you may see. Other teams are 404. The keys "
+        "lead_time, change_failure_rate, recovery_time, rework_rate and environments are deprecated "
+        "aliases of change_lead_time, change_fail_rate, failed_deployment_recovery_time, "
+        "deployment_rework_rate and production, kept for one release."
     ),
 )
 def team_metrics(
@@ -218,6 +222,26 @@ def team_metrics(
     keys = window_keys(team, window_days=window)
     performance = dora.assess(keys)
     levels = performance.levels if performance else {}
+    production = list(rules_for(team).production)
+    lead_time = {
+        "median_hours": _hours(keys.lead_time),
+        "samples": keys.lead_time_samples,
+        "without_commit_time": keys.without_lead_time,
+        "level": levels.get(dora.Key.CHANGE_LEAD_TIME),
+    }
+    change_fail = {
+        "rate": _rate(keys.change_fail_rate),
+        "change_failures": keys.change_failures,
+        "failed_deployments": keys.change_failures,
+        "level": levels.get(dora.Key.CHANGE_FAIL_RATE),
+    }
+    recovery = {
+        "median_hours": _hours(keys.recovery_time),
+        "samples": keys.recovery_samples,
+        "unrecovered": keys.unrecovered,
+        "level": levels.get(dora.Key.RECOVERY_TIME),
+    }
+    rework = {"rate": _rate(keys.rework_rate), "rework_deployments": keys.rework_deployments}
     return Status(
         200,
         {
@@ -229,33 +253,30 @@ def team_metrics(
                 "deployments": keys.deployments,
                 "per_day": round(keys.deployments_per_day, 3),
                 "per_week": round(keys.deployments_per_week, 2),
+                "failed_attempts": keys.failed_attempts,
                 "level": levels.get(dora.Key.DEPLOYMENT_FREQUENCY),
             },
-            "lead_time": {
-                "median_hours": _hours(keys.lead_time),
-                "samples": keys.lead_time_samples,
-                "level": levels.get(dora.Key.LEAD_TIME),
-            },
-            "change_failure_rate": {
-                "rate": round(keys.change_failure_rate, 4) if keys.change_failure_rate is not None else None,
-                "failed_deployments": keys.failed_deployments,
-                "level": levels.get(dora.Key.CHANGE_FAILURE_RATE),
-            },
-            "recovery_time": {
-                "median_hours": _hours(keys.recovery_time),
-                "samples": keys.recovery_samples,
-                "unrecovered": keys.unrecovered_deployments,
-                "level": levels.get(dora.Key.RECOVERY_TIME),
-            },
-            "rework_rate": {
-                "rate": round(keys.rework_rate, 4) if keys.rework_rate is not None else None,
-                "rework_deployments": keys.rework_deployments,
-            },
+            "change_lead_time": lead_time,
+            "change_fail_rate": change_fail,
+            "failed_deployment_recovery_time": recovery,
+            "deployment_rework_rate": rework,
+            "throughput": {"score": performance.throughput if performance else None},
+            "instability": {"rate": _rate(keys.instability)},
             "incidents": keys.incidents,
             "open_incidents": keys.open_incidents,
             "level": performance.level if performance else None,
             "score": performance.score if performance else None,
-            "environments": list(settings.GEMBA_DELIVERY_ENVIRONMENTS),
+            "levels_year": dora.LEVELS_YEAR,
+            "production": production,
             "thresholds": dora.THRESHOLDS_SOURCE,
+            "lead_time": lead_time,
+            "change_failure_rate": change_fail,
+            "recovery_time": recovery,
+            "rework_rate": rework,
+            "environments": production,
         },
     )
+
+
+def _rate(value: float | None) -> float | None:
+    return round(value, 4) if value is not None else None

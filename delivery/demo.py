@@ -2,28 +2,40 @@
 
 Each team has a *capability* (0–1) derived from its slug. It drives both how the team delivers
 here and, in the survey seed, how it answers, so culture and delivery go together — loosely:
-each team's delivery gets its own noise, and every team improves a little over the year.
-Deterministic (a generator seeded per team), idempotent (a team with demo deployments is left
-alone) and written with bulk_create.
+each team's delivery gets its own noise, and every team improves a little over the year; Build &
+Release delivers at the elite cluster and Ledger at the low one.
+
+The small demo's history arrives as a real team's would: GitHub ``deployment_status`` and
+``push`` calls and PagerDuty v3 incident calls, signed with each team's demo webhook secrets and
+sent through the webhook code, so the rules place them (staging is not production, Payments'
+prod-eu and prod-us are, hotfix branches and rollbacks are rework, incidents find their
+deployment by a commit SHA in the title or as the service's last deployment). Deterministic (a
+generator seeded per team) and idempotent (a team with demo webhooks is left alone). The
+enterprise seed, for size, bulk inserts rows as a CSV import would.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
+import json
 import math
 import random
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.utils import timezone
 
-from delivery.models import DeliveryVersion, Deployment, Incident
+from delivery.ingest import webhook_receive
+from delivery.models import DeliveryRules, DeliveryVersion, Deployment, Incident, Webhook
+from delivery.services import webhook_create
 from teams.bulk import bulk_insert
 from teams.demo import CAPABILITY
 from teams.models import Team
 
 DEMO_PREFIX = "demo-"
+DEMO_WEBHOOK = "Demo"
 DAYS = 365
 
 SEVERITIES = (
@@ -65,110 +77,233 @@ def _severity(rng: random.Random) -> str:
     return rng.choices([s for s, _ in SEVERITIES], weights=[w for _, w in SEVERITIES])[0]
 
 
-def _team_history(team: Team, now: datetime) -> tuple[list[Deployment], list[tuple[Incident, str | None]]]:
+# The demo's clearest cases: one team at the elite cluster, one at low (their delivery level).
+# (delivery 0–1, share of changes needing remediation or None for the usual curve).
+PROFILES: dict[str, tuple[float, float | None]] = {"build-release": (1.02, None), "ledger": (-0.02, 0.45)}
+# Payments deploys to regional production environments; its group rules say they count.
+REGIONAL = {"checkout": ("prod-eu", "prod-us")}
+PRIORITIES = {"critical": "P1", "high": "P2", "medium": "P3", "low": "P4"}
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass
+class _Events:
+    """A team's demo history as provider calls: (when, provider, event name, payload), in order."""
+
+    team: Team
+    calls: list[tuple[datetime, str, str, dict]]
+
+
+def _team_events(team: Team, now: datetime) -> _Events:
     rng = random.Random(f"gemba-delivery-{team.slug}")
     # Delivery follows capability loosely: its own noise keeps the correlation believable.
-    delivery = min(max(capability(team.slug) + rng.gauss(0, 0.08), 0.05), 0.97)
-    services = [
-        f"{team.slug}-{name}" for name in rng.sample(["api", "web", "worker", "jobs"], k=rng.randint(2, 3))
-    ]
+    delivery, failing = PROFILES.get(team.slug) or (
+        min(max(capability(team.slug) + rng.gauss(0, 0.08), 0.05), 0.97),
+        None,
+    )
+    names = rng.sample(["api", "web", "worker", "jobs"], k=rng.randint(2, 3))
+    services = [f"{team.slug}-{name}" for name in names]
+    repository = {"id": 7_000 + team.pk, "name": team.slug, "full_name": f"gemba-demo/{team.slug}"}
+    environments = REGIONAL.get(team.slug, ("production",))
     start = (now - timedelta(days=DAYS)).replace(hour=0, minute=0, second=0, microsecond=0)
-    deployments: list[Deployment] = []
-    incidents: list[tuple[Incident, str | None]] = []
+    calls: list[tuple[datetime, str, str, dict]] = []
+    deployed_shas: dict[str, list[str]] = {service: [] for service in services}
+    counter = {"deployment": 0, "incident": 0, "delivery": 0}
+    week: list[dict] = []
 
-    def add_incident(service: str, started: datetime, recovery: timedelta, cause: str | None) -> None:
-        resolved = started + recovery
-        incidents.append(
+    def sha() -> str:
+        return f"{rng.getrandbits(160):040x}"
+
+    def deployment(
+        at: datetime, service: str, commit: str, *, state="success", env=None, ref="main", title=""
+    ):
+        counter["deployment"] += 1
+        calls.append(
             (
-                Incident(
-                    team=team,
-                    service=service,
-                    severity=_severity(rng),
-                    started_at=started,
-                    resolved_at=resolved if resolved < now else None,
-                    external_id=f"{DEMO_PREFIX}{team.slug}-i{len(incidents) + 1:04d}",
-                ),
-                cause,
+                at,
+                "github",
+                "deployment_status",
+                {
+                    "action": "created",
+                    "deployment_status": {"state": state, "created_at": _iso(at), "updated_at": _iso(at)},
+                    "deployment": {
+                        "id": counter["deployment"],
+                        "sha": commit,
+                        "ref": ref,
+                        "task": "deploy",
+                        "environment": env or rng.choice(environments),
+                        "description": title,
+                        "payload": {"service": service},
+                        "created_at": _iso(at),
+                    },
+                    "repository": repository,
+                },
             )
         )
+
+    def incident(started: datetime, service: str, recovery: timedelta, title: str) -> None:
+        counter["incident"] += 1
+        data = {
+            "id": f"D{team.pk:03d}{counter['incident']:05d}",
+            "type": "incident",
+            "number": counter["incident"],
+            "title": title,
+            "created_at": _iso(started),
+            "urgency": "high",
+            "priority": {"summary": PRIORITIES[_severity(rng)]},
+            "service": {"id": f"PS{team.pk:03d}", "summary": service, "type": "service_reference"},
+        }
+        events = [("incident.triggered", started, "triggered")]
+        if started + timedelta(minutes=4) < now:
+            events.append(("incident.acknowledged", started + timedelta(minutes=4), "acknowledged"))
+        if started + recovery < now:
+            events.append(("incident.resolved", started + recovery, "resolved"))
+        for kind, at, status in events:
+            counter["delivery"] += 1
+            calls.append(
+                (
+                    at,
+                    "pagerduty",
+                    kind,
+                    {
+                        "event": {
+                            "id": f"demo-{team.slug}-{counter['delivery']:06d}",
+                            "event_type": kind,
+                            "resource_type": "incident",
+                            "occurred_at": _iso(at),
+                            "data": {**data, "status": status},
+                        }
+                    },
+                )
+            )
 
     for day in range(DAYS):
         date = start + timedelta(days=day)
         if date.weekday() >= 5 and rng.random() > 0.1:
             continue
         # Every team gets a little better over the year: the trend lines have something to show.
-        level = min(delivery - 0.1 + 0.12 * day / DAYS, 1.0)
+        level = min(delivery - 0.1 + 0.12 * day / DAYS, 1.05)
         per_week = 0.15 * 50**level
-        recovery_median = 0.5 * 300 ** (1 - level)
+        recovery_median = 0.5 * 300 ** (1 - min(level, 1.0))
+        commits = []
         for _ in range(_poisson(rng, per_week / 5)):
             deployed = date + timedelta(hours=rng.uniform(8, 18))
             if deployed >= now:
                 continue
-            lead_time = _hours(rng, 6 * 250 ** (1 - level), 0.8)
             service = rng.choice(services)
-            failed = rng.random() < 0.03 + 0.35 * (1 - level) ** 2
-            external_id = f"{DEMO_PREFIX}{team.slug}-d{len(deployments) + 1:05d}"
-            status_failure = failed and rng.random() < 0.4
-            deployments.append(
-                Deployment(
-                    team=team,
-                    service=service,
-                    environment="production",
-                    deployed_at=deployed,
-                    first_commit_at=deployed - lead_time,
-                    status=Deployment.Status.FAILURE if status_failure else Deployment.Status.SUCCESS,
-                    is_rework=rng.random() < 0.04 + 0.2 * (1 - level),
-                    external_id=external_id,
+            commit = sha()
+            committed = deployed - _hours(rng, 6 * 250 ** (1 - min(level, 1.0)), 0.8)
+            commits.append({"id": commit, "timestamp": _iso(committed), "message": f"Change to {service}"})
+            if rng.random() < 0.08:  # a try in staging first: not production by the rules
+                deployment(deployed - timedelta(minutes=30), service, commit, env="staging")
+            if rng.random() < 0.02 + 0.25 * (1 - min(level, 1.0)) ** 2:  # the pipeline broke on the way
+                deployment(deployed - timedelta(minutes=20), service, commit, state="failure")
+            deployment(deployed, service, commit)
+            deployed_shas[service].append(commit)
+            if rng.random() >= (failing or 0.03 + 0.35 * (1 - min(level, 1.0)) ** 2):
+                continue
+            # This change needs remediation: an incident, a hotfix or a rollback.
+            way = rng.random()
+            later = deployed + timedelta(minutes=rng.uniform(5, 240))
+            if way < 0.5 and later < now:
+                title = (
+                    f"Error rate up on {service} after deploy {commit[:7]}"
+                    if rng.random() < 0.5
+                    else f"Latency alarm on {service}"
+                )
+                incident(later, service, _hours(rng, recovery_median, 0.9), title)
+            elif way < 0.8 and later < now:
+                fix = sha()
+                commits.append(
+                    {"id": fix, "timestamp": _iso(later - timedelta(minutes=3)), "message": "Hotfix"}
+                )
+                deployment(later, service, fix, ref=f"hotfix/{service}-{day}", title=f"Hotfix for {service}")
+                deployed_shas[service].append(fix)
+            elif later < now and len(deployed_shas[service]) > 1:
+                deployment(later, service, deployed_shas[service][-2], title=f"Roll back {service}")
+                deployed_shas[service].append(deployed_shas[service][-2])
+        week.extend(commits)
+        if week and (date.weekday() == 4 or day == DAYS - 1):  # the week's commits, as one push
+            calls.append(
+                (
+                    date - timedelta(days=date.weekday()),
+                    "github",
+                    "push",
+                    {"ref": "refs/heads/main", "repository": repository, "commits": week},
                 )
             )
-            if failed and not status_failure:
-                started = deployed + timedelta(minutes=rng.uniform(5, 240))
-                add_incident(service, started, _hours(rng, recovery_median, 0.9), external_id)
-        # Incidents with no deployment to blame: infrastructure, traffic, a supplier.
-        if rng.random() < (1.3 - level) / 30:
+            week = []
+        # Incidents no deployment caused: infrastructure, traffic, a supplier.
+        if rng.random() < (1.3 - min(level, 1.0)) / 30:
             started = date + timedelta(hours=rng.uniform(0, 24))
             if started < now:
-                add_incident(rng.choice(services), started, _hours(rng, recovery_median, 0.9), None)
-    return deployments, incidents
+                incident(
+                    started, f"{team.slug}-database", _hours(rng, recovery_median, 0.9), "Database failover"
+                )
+    calls.sort(key=lambda call: call[0])
+    return _Events(team, calls)
+
+
+def _send(webhook: Webhook, secret: str, event: str, payload: dict, number: int) -> int:
+    """One signed call through the webhook code, as the provider would make it."""
+    body = json.dumps(payload).encode()
+    signature = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    if webhook.provider == "github":
+        headers = {
+            "X-GitHub-Event": event,
+            "X-GitHub-Delivery": f"demo-{webhook.team.slug}-{number:06d}",
+            "X-Hub-Signature-256": f"sha256={signature}",
+        }
+    else:
+        headers = {"X-PagerDuty-Signature": f"v1={signature}"}
+    received = webhook_receive(
+        provider=webhook.provider, public_id=webhook.public_id, headers=headers, body=body
+    )
+    if received.status >= 300:
+        raise RuntimeError(f"demo {event} refused: {received.body}")
+    return received.status
 
 
 def seed_delivery(teams: Iterable[Team], *, now: datetime | None = None) -> SeededDelivery:
-    """Twelve months of demo deployments and incidents for each team that has none yet."""
+    """Twelve months of demo deployments and incidents for each team without demo webhooks,
+    sent as signed GitHub and PagerDuty calls through the webhook code, so the rules place them."""
     now = now or timezone.now()
     teams = list(teams)
-    seeded = set(
-        Deployment.objects.filter(team__in=teams, external_id__startswith=DEMO_PREFIX)
-        .values_list("team_id", flat=True)
-        .distinct()
-    )
-    deployments: list[Deployment] = []
-    incidents: list[tuple[Incident, str | None]] = []
+    seeded = set(Webhook.objects.filter(team__in=teams, name=DEMO_WEBHOOK).values_list("team_id", flat=True))
+    payments = next((t.group for t in teams if t.slug == "checkout" and t.group_id), None)
+    if payments is not None:
+        DeliveryRules.objects.get_or_create(group=payments, defaults={"production": "production\nprod-*"})
+    before = (Deployment.objects.count(), Incident.objects.count())
     for team in teams:
         if team.pk in seeded:
             continue
-        team_deployments, team_incidents = _team_history(team, now)
-        deployments.extend(team_deployments)
-        incidents.extend(team_incidents)
-    if not deployments:
-        return SeededDelivery(0, 0)
-    Deployment.objects.bulk_create(deployments, batch_size=1000)
-    # Map causes by external id rather than trusting every backend to return primary keys.
-    team_ids = {deployment.team_id for deployment in deployments}
-    pks = dict(
-        Deployment.objects.filter(team_id__in=team_ids, external_id__startswith=DEMO_PREFIX).values_list(
-            "external_id", "pk"
-        )
-    )
-    for incident, cause in incidents:
-        incident.caused_by_id = pks[cause] if cause else None
-    Incident.objects.bulk_create([incident for incident, _ in incidents], batch_size=1000)
-    DeliveryVersion.objects.bump(team_ids)
-    return SeededDelivery(len(deployments), len(incidents))
+        github, github_secret = webhook_create(team=team, provider="github", name=DEMO_WEBHOOK)
+        pagerduty, pagerduty_secret = webhook_create(team=team, provider="pagerduty", name=DEMO_WEBHOOK)
+        events = _team_events(team, now)
+        for number, (_at, provider, event, payload) in enumerate(events.calls, start=1):
+            if provider == "github":
+                _send(github, github_secret, event, payload, number)
+            else:
+                _send(pagerduty, pagerduty_secret, event, payload, number)
+    return SeededDelivery(Deployment.objects.count() - before[0], Incident.objects.count() - before[1])
 
 
 # --- Enterprise scale (`seed_demo --scale enterprise`) ---------------------------------------
 
 ENTERPRISE_PREFIX = "ent-"
+# bulk_insert writes no defaults: the columns the enterprise rows leave as a CSV import would.
+BULK_DEPLOYMENT_FIELDS = [
+    "is_production", "reported_rework", "commit_sha", "ref", "title", "labels", "origin", "source",
+    "routed_by", "placed_by",
+]  # fmt: skip
+BULK_DEPLOYMENT_DEFAULTS = (True, False, "", "", "", [], "", "import", "", "")
+BULK_INCIDENT_FIELDS = [
+    "title", "acknowledged_at", "deployment_ref", "commit_shas", "source", "routed_by", "linked_by",
+]  # fmt: skip
+BULK_INCIDENT_DEFAULTS = ("", None, "", [], "import", "", "")
 
 
 def seed_enterprise_delivery(
@@ -217,6 +352,7 @@ def seed_enterprise_delivery(
                     rng.random() < 0.04 + 0.2 * (1 - level),
                     external_id,
                     deployed,
+                    *BULK_DEPLOYMENT_DEFAULTS,
                 )
             )
             if failed and not status_failure:
@@ -232,6 +368,7 @@ def seed_enterprise_delivery(
                             resolved if resolved < now else None,
                             f"{ENTERPRISE_PREFIX}{team.slug}-i{len(incidents) + 1:06d}",
                             started,
+                            *BULK_INCIDENT_DEFAULTS,
                         ),
                         external_id,
                     )
@@ -239,7 +376,7 @@ def seed_enterprise_delivery(
         if progress and position % tick == 0:
             progress.advance(1)
     fields = ["team", "service", "environment", "deployed_at", "first_commit_at", "status", "is_rework"]
-    bulk_insert(Deployment, [*fields, "external_id", "created_at"], deployment_rows)
+    bulk_insert(Deployment, [*fields, "external_id", "created_at", *BULK_DEPLOYMENT_FIELDS], deployment_rows)
     causes = {external_id for _, external_id in incidents}
     pks = {
         (team_id, external_id): pk
@@ -258,6 +395,7 @@ def seed_enterprise_delivery(
             "resolved_at",
             "external_id",
             "created_at",
+            *BULK_INCIDENT_FIELDS,
             "caused_by",
         ],
         ((*row, pks[(row[0], cause)]) for row, cause in incidents),

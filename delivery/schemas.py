@@ -204,29 +204,35 @@ class IncidentConflictOut(Schema):
     stored: IncidentOut
 
 
+Level = Literal["elite", "high", "medium", "low"]
+
+
 class LevelOut(Schema):
-    level: Literal["elite", "high", "medium", "low"] | None = Field(description="DORA level of this key")
+    level: Level | None = Field(description="DORA 2024 cluster this key meets on its own")
 
 
 class FrequencyOut(LevelOut):
-    deployments: int
+    deployments: int = Field(description="production deployments in the window")
     per_day: float
     per_week: float
+    failed_attempts: int = Field(0, description="pipeline runs that never reached production; not counted")
 
 
 class LeadTimeOut(LevelOut):
     median_hours: float | None
-    samples: int = Field(description="successful deployments with a lead time")
+    samples: int = Field(description="production deployments with a commit time")
+    without_commit_time: int = Field(0, description="production deployments whose commit time is unknown")
 
 
-class ChangeFailureOut(LevelOut):
+class ChangeFailOut(LevelOut):
     rate: float | None = Field(description="0–1; null without deployments")
-    failed_deployments: int
+    change_failures: int = Field(description="production deployments that needed remediation")
+    failed_deployments: int = Field(description="deprecated: the same as change_failures")
 
 
 class RecoveryOut(LevelOut):
     median_hours: float | None
-    samples: int = Field(description="failed deployments that have recovered")
+    samples: int = Field(description="failed changes that have recovered")
     unrecovered: int
 
 
@@ -235,19 +241,39 @@ class ReworkOut(Schema):
     rework_deployments: int
 
 
+class ThroughputOut(Schema):
+    score: float | None = Field(description="0–100 from the levels of frequency, lead time and recovery time")
+
+
+class InstabilityOut(Schema):
+    rate: float | None = Field(description="0–1: the mean of change fail rate and rework rate")
+
+
+DEPRECATED = "Deprecated alias kept for one release; use {new}."
+
+
 class MetricsOut(Schema):
     team: str
     window_days: int
     start: datetime
     end: datetime
     deployment_frequency: FrequencyOut
-    lead_time: LeadTimeOut
-    change_failure_rate: ChangeFailureOut
-    recovery_time: RecoveryOut
-    rework_rate: ReworkOut
+    change_lead_time: LeadTimeOut
+    change_fail_rate: ChangeFailOut
+    failed_deployment_recovery_time: RecoveryOut
+    deployment_rework_rate: ReworkOut
+    throughput: ThroughputOut
+    instability: InstabilityOut
     incidents: int
     open_incidents: int
-    level: Literal["elite", "high", "medium", "low"] | None = Field(description="null without deployments")
+    level: Level | None = Field(description="null without production deployments")
     score: float | None = Field(description="0–100: the mean of the keys' levels")
-    environments: list[str] = Field(description="environments counted; empty: all")
+    levels_year: int = Field(description="the year of the DORA report whose clusters give the levels")
+    production: list[str] = Field(description="environment patterns counted as production for this team")
     thresholds: str
+    # The names before DORA 2024's (and before rules replaced GEMBA_DELIVERY_ENVIRONMENTS).
+    lead_time: LeadTimeOut = Field(deprecated=DEPRECATED.format(new="change_lead_time"))
+    change_failure_rate: ChangeFailOut = Field(deprecated=DEPRECATED.format(new="change_fail_rate"))
+    recovery_time: RecoveryOut = Field(deprecated=DEPRECATED.format(new="failed_deployment_recovery_time"))
+    rework_rate: ReworkOut = Field(deprecated=DEPRECATED.format(new="deployment_rework_rate"))
+    environments: list[str] = Field(deprecated=DEPRECATED.format(new="production"))

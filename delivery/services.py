@@ -7,6 +7,7 @@ at the unique constraint; the loser re-reads and compares instead of failing.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,10 +18,12 @@ from django.utils.translation import gettext as _
 
 from audit.models import AuditEvent
 from audit.trail import record
-from delivery import tokens
-from delivery.models import ApiToken, DeliveryVersion, Deployment, Incident
+from delivery import providers, rules, tokens
+from delivery.ingest import SECRET_PURPOSE, rules_for
+from delivery.models import ApiToken, DeliveryVersion, Deployment, Incident, Source, Webhook
 from delivery.schemas import DeploymentIn, IncidentIn
 from teams.models import Team
+from teams.sealing import seal
 
 
 class IngestConflict(Exception):
@@ -68,6 +71,24 @@ def _deployment_fields(data: DeploymentIn) -> dict:
     return data.model_dump(exclude={"external_id"})
 
 
+def _placement(team_rules: rules.RuleSet, data: DeploymentIn, source: str) -> dict:
+    """What the rules decide for a deployment reported with its fields (API, CSV import)."""
+    is_production, why = rules.production(team_rules, data.environment)
+    placed = [why, _("rework: reported so by the pipeline")] if data.is_rework else [why]
+    return {
+        "is_production": is_production,
+        "reported_rework": data.is_rework,
+        "source": source,
+        "placed_by": "\n".join(placed),
+    }
+
+
+def _linked_by(deployment_external_id: str | None) -> str:
+    if deployment_external_id:
+        return _("caused by: the incident names deployment %(id)s") % {"id": deployment_external_id}
+    return _("not linked: the report names no deployment (the API links only by deployment_external_id)")
+
+
 def _same_deployment(stored: Deployment, fields: dict) -> bool:
     return all(getattr(stored, name) == value for name, value in fields.items())
 
@@ -96,7 +117,11 @@ def deployment_record(*, team: Team, data: DeploymentIn) -> tuple[Deployment, bo
     if stored is None:
         try:
             with transaction.atomic():
-                return Deployment.objects.create(team=team, external_id=data.external_id, **fields), True
+                placement = _placement(rules_for(team), data, Source.API)
+                deployment = Deployment.objects.create(
+                    team=team, external_id=data.external_id, **fields, **placement
+                )
+                return deployment, True
         except IntegrityError:
             # A parallel retry of the same report got there first: compare with what it stored.
             stored = Deployment.objects.filter(team=team, external_id=data.external_id).first()
@@ -128,7 +153,12 @@ def incident_record(*, team: Team, data: IncidentIn) -> tuple[Incident, bool]:
         try:
             with transaction.atomic():
                 incident = Incident.objects.create(
-                    team=team, external_id=data.external_id, caused_by=caused_by, **fields
+                    team=team,
+                    external_id=data.external_id,
+                    caused_by=caused_by,
+                    deployment_ref=data.deployment_external_id or "",
+                    linked_by=_linked_by(data.deployment_external_id),
+                    **fields,
                 )
                 return incident, True
         except IntegrityError:
@@ -181,6 +211,7 @@ def history_import(
     deployments) and writes nothing then.
     """
     errors: list[RowError] = []
+    team_rules = rules_for(team)
 
     known_deployments = {
         d.external_id: d
@@ -207,7 +238,12 @@ def history_import(
         stored = known_deployments.get(data.external_id)
         if stored is None:
             new_deployments.append(
-                Deployment(team=team, external_id=data.external_id, **_deployment_fields(data))
+                Deployment(
+                    team=team,
+                    external_id=data.external_id,
+                    **_deployment_fields(data),
+                    **_placement(team_rules, data, Source.IMPORT),
+                )
             )
         elif _same_deployment(stored, _deployment_fields(data)):
             present_deployments += 1
@@ -296,6 +332,9 @@ def history_import(
                 Incident(
                     team=team,
                     external_id=data.external_id,
+                    deployment_ref=data.deployment_external_id or "",
+                    linked_by=_linked_by(data.deployment_external_id),
+                    source=Source.IMPORT,
                     caused_by_id=by_external_id.get(data.deployment_external_id or ""),
                     **fields,
                 )
@@ -344,3 +383,53 @@ def api_token_revoke(*, token: ApiToken, by=None) -> ApiToken:
         token.save(update_fields=["revoked_at"])
         record(AuditEvent.Action.TOKEN_REVOKED, token, actor=by, team=token.team.slug)
     return token
+
+
+def webhook_url_path(webhook: Webhook) -> str:
+    """The path a provider posts to: one endpoint per provider, the webhook's random id in it."""
+    return f"/webhooks/{webhook.provider}/{webhook.public_id}"
+
+
+@transaction.atomic
+def webhook_create(
+    *, team: Team, provider: str, name: str = "", created_by=None, secret: str = ""
+) -> tuple[Webhook, str]:
+    """A new webhook for the team: (the webhook, the secret to show once).
+
+    Without ``secret`` a random one is made. Providers that only compare a token (GitLab,
+    Opsgenie) get it stored as a hash; those that sign with it have it sealed.
+    """
+    webhook = Webhook(team=team, provider=provider, name=name, public_id=secrets.token_urlsafe(24))
+    secret = _webhook_secret_set(webhook, secret)
+    webhook.created_by = created_by
+    webhook.save()
+    record(AuditEvent.Action.WEBHOOK_CREATED, webhook, actor=created_by, team=team.slug, provider=provider)
+    return webhook, secret
+
+
+def _webhook_secret_set(webhook: Webhook, secret: str) -> str:
+    secret = secret.strip() or secrets.token_urlsafe(32)
+    if webhook.provider in providers.SIGNED:
+        webhook.secret_sealed, webhook.secret_hash = seal(secret, purpose=SECRET_PURPOSE), ""
+    else:
+        webhook.secret_sealed, webhook.secret_hash = "", providers.hash_secret(secret)
+    return secret
+
+
+@transaction.atomic
+def webhook_secret_set(*, webhook: Webhook, secret: str, by=None) -> Webhook:
+    """Replace the webhook's secret (PagerDuty makes its own: paste it here); the old one stops at once."""
+    _webhook_secret_set(webhook, secret)
+    webhook.save(update_fields=["secret_sealed", "secret_hash"])
+    record(AuditEvent.Action.WEBHOOK_CREATED, webhook, actor=by, team=webhook.team.slug, secret="replaced")
+    return webhook
+
+
+@transaction.atomic
+def webhook_revoke(*, webhook: Webhook, by=None) -> Webhook:
+    """Revoke the webhook (again is harmless): its URL answers 401 from now on."""
+    if webhook.revoked_at is None:
+        webhook.revoked_at = timezone.now()
+        webhook.save(update_fields=["revoked_at"])
+        record(AuditEvent.Action.WEBHOOK_REVOKED, webhook, actor=by, team=webhook.team.slug)
+    return webhook

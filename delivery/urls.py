@@ -8,4 +8,8 @@ urlpatterns = [
     path("tokens/", views.token_create, name="delivery_token_create"),
     path("tokens/<int:pk>/revoke/", views.token_revoke, name="delivery_token_revoke"),
     path("import/", views.history_upload, name="delivery_import"),
+    path("webhooks/", views.webhook_create, name="delivery_webhook_create"),
+    path("webhooks/<int:pk>/secret/", views.webhook_secret, name="delivery_webhook_secret"),
+    path("webhooks/<int:pk>/revoke/", views.webhook_revoke_view, name="delivery_webhook_revoke"),
+    path("rules/", views.rules_edit, name="delivery_rules"),
 ]

@@ -1,34 +1,25 @@
-"""Webhook URLs sealed at rest: whoever holds a copy of the database cannot post to the channel.
-
-Fernet (AES-128-CBC with HMAC-SHA256, from the cryptography package) with a key derived from
-DJANGO_SECRET_KEY; a changed secret key leaves the sealed URLs unreadable, and their webhooks
+"""Webhook URLs sealed at rest (teams.sealing): whoever holds a copy of the database cannot post
+to the channel. A changed DJANGO_SECRET_KEY leaves the sealed URLs unreadable, and their webhooks
 say so until the URL is typed again.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
+from teams.sealing import Unreadable
+from teams.sealing import seal as _seal
+from teams.sealing import unseal as _unseal
 
-from cryptography.fernet import Fernet, InvalidToken
-from django.conf import settings
+__all__ = ["Unreadable", "seal", "unseal"]
 
-
-class Unreadable(Exception):
-    """Sealed with another secret key: the URL must be entered again."""
-
-
-def _fernet() -> Fernet:
-    digest = hashlib.sha256(b"gemba chat webhook url\x00" + settings.SECRET_KEY.encode()).digest()
-    return Fernet(base64.urlsafe_b64encode(digest))
+PURPOSE = b"gemba chat webhook url"
 
 
 def seal(text: str) -> str:
-    return _fernet().encrypt(text.encode()).decode()
+    return _seal(text, purpose=PURPOSE)
 
 
 def unseal(token: str) -> str:
     try:
-        return _fernet().decrypt(token.encode()).decode()
-    except InvalidToken as error:
+        return _unseal(token, purpose=PURPOSE)
+    except Unreadable as error:
         raise Unreadable("sealed with another DJANGO_SECRET_KEY: enter the webhook URL again") from error

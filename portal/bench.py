@@ -10,10 +10,13 @@ cache between two real requests.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import math
 import os
 import platform
+import secrets
 import statistics
 import time
 import tracemalloc
@@ -34,8 +37,10 @@ from django.utils import timezone
 from assessments.models import Participation, Question, Response, Round
 from assessments.services import respondent_key, round_close
 from delivery import tokens
-from delivery.models import ApiToken, Deployment
+from delivery.ingest import SECRET_PURPOSE
+from delivery.models import ApiToken, Deployment, Webhook
 from teams.models import Membership, Team
+from teams.sealing import seal
 
 LOGIN_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -180,6 +185,8 @@ class Stage:
     questions: list[int]
     added_keys: list[str] = field(default_factory=list)
     added_deployments: list[str] = field(default_factory=list)
+    webhook: object = None
+    webhook_secret: str = ""
 
 
 class NoData(Exception):
@@ -221,7 +228,18 @@ def stage() -> Stage:
     questions = list(
         Question.objects.filter(dimension__model=open_round.model).values_list("pk", flat=True).order_by("pk")
     )
+    # Likewise a GitHub webhook made directly: its secret sealed as webhook_create would.
+    webhook_secret = secrets.token_urlsafe(32)
+    webhook = Webhook.objects.create(
+        team=team,
+        provider="github",
+        name="make bench",
+        public_id=secrets.token_urlsafe(24),
+        secret_sealed=seal(webhook_secret, purpose=SECRET_PURPOSE),
+    )
     return Stage(
+        webhook=webhook,
+        webhook_secret=webhook_secret,
         lead=users["lead"],
         manager=users["manager"],
         member=users["member"],
@@ -241,7 +259,10 @@ def tidy(staged: Stage) -> None:
         round=staged.open_round, user__in=[user for user, _ in staged.respondents]
     ).delete()
     Deployment.objects.filter(team=staged.team, external_id__in=staged.added_deployments).delete()
+    Deployment.objects.filter(team=staged.team, external_id__startswith="github:bench:").delete()
     ApiToken.objects.filter(pk=staged.token.pk).delete()
+    if staged.webhook is not None:
+        Webhook.objects.filter(pk=staged.webhook.pk).delete()
 
 
 def _client(user) -> Client:
@@ -316,6 +337,39 @@ def operations(staged: Stage, runs: int) -> list[tuple[str, Budget, Callable[[],
         if response.status_code != 201:
             raise AssertionError(f"API ingest answered {response.status_code}: {response.content[:200]!r}")
 
+    hook_url = f"/webhooks/github/{staged.webhook.public_id}"
+
+    def webhook_ingest() -> None:
+        number = next(counter)
+        at = timezone.now().isoformat()
+        body = json.dumps(
+            {
+                "action": "created",
+                "deployment_status": {"state": "success", "created_at": at, "updated_at": at},
+                "deployment": {
+                    "id": f"{int(time.time() * 1000)}-{number}",
+                    "sha": f"{number:040x}",
+                    "ref": "main",
+                    "environment": "production",
+                    "payload": {"service": f"{staged.team.slug}-api"},
+                },
+                "repository": {"id": "bench", "name": "bench", "full_name": "gemba/bench"},
+            }
+        ).encode()
+        signature = hmac.new(staged.webhook_secret.encode(), body, hashlib.sha256).hexdigest()
+        response = api.post(
+            hook_url,
+            body,
+            content_type="application/json",
+            HTTP_X_GITHUB_EVENT="deployment_status",
+            HTTP_X_GITHUB_DELIVERY=f"bench-{number}-{time.time()}",
+            HTTP_X_HUB_SIGNATURE_256=f"sha256={signature}",
+        )
+        if response.status_code != 201:
+            raise AssertionError(
+                f"webhook ingest answered {response.status_code}: {response.content[:200]!r}"
+            )
+
     ops: list[tuple[str, Budget, Callable[[], None] | None, str]] = [
         ("team dashboard", Budget(150, 20), _get(lead, f"/teams/{staged.team.slug}/"), ""),
         ("org heatmap, all teams", Budget(400, 20), _get(manager, "/org/"), ""),
@@ -335,6 +389,13 @@ def operations(staged: Stage, runs: int) -> list[tuple[str, Budget, Callable[[],
         ),
         ("CSV export, all rounds", Budget(None, None), _get(manager, "/org/rounds.csv"), ""),
         ("API ingest, one deployment", Budget(None, None), api_ingest, "POST /api/v1/deployments"),
+        (
+            "webhook ingest, one GitHub deployment",
+            Budget(None, None),
+            webhook_ingest,
+            "a signed deployment_status through /webhooks/github/<id>: verify, rules, store; "
+            "events per second = 1000 / median",
+        ),
         (
             "metrics API",
             Budget(None, None),

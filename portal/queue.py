@@ -14,6 +14,7 @@ from django_tasks_db.models import DBTaskResult
 
 from assessments.models import Round
 from assessments.tasks import close_due_rounds, open_scheduled_rounds, send_due_reminders
+from delivery.models import WebhookDelivery
 from notifications.tasks import notify_due
 
 logger = logging.getLogger(__name__)
@@ -25,14 +26,17 @@ PERIODIC = (open_scheduled_rounds, send_due_reminders, close_due_rounds, notify_
 # Finished tasks kept for the admin's list: the ticks alone add a few thousand a day.
 KEEP_SUCCESSFUL = timedelta(days=1)
 KEEP_FAILED = timedelta(days=30)
+KEEP_DELIVERIES = timedelta(days=90)
 
 
 def prune(now=None) -> int:
-    """Delete successful task results older than a day and failed ones older than 30 days."""
+    """Delete successful task results older than a day, failed ones older than 30 days, and the
+    log of webhook deliveries older than KEEP_DELIVERIES (providers redeliver within days)."""
     now = now or timezone.now()
     done = DBTaskResult.objects.successful().filter(finished_at__lt=now - KEEP_SUCCESSFUL)
     failed = DBTaskResult.objects.failed().filter(finished_at__lt=now - KEEP_FAILED)
-    return done.delete()[0] + failed.delete()[0]
+    deliveries = WebhookDelivery.objects.filter(received_at__lt=now - KEEP_DELIVERIES)
+    return done.delete()[0] + failed.delete()[0] + deliveries.delete()[0]
 
 
 def tick() -> int:

@@ -2,11 +2,12 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from delivery.views import receive as webhook_receive
 from portal.api import api
 from portal.api import not_found as api_not_found
 from portal.views import exports
 from portal.views.actions import action_board
-from portal.views.delivery import team_delivery
+from portal.views.delivery import delivery_records, delivery_records_csv, team_delivery
 from portal.views.health import healthz
 from portal.views.home import home
 from portal.views.org import org_dashboard
@@ -37,5 +38,9 @@ urlpatterns = [
     # After the API's own URLs: any other address under /api/v1/ is a JSON 404, whatever the method.
     path("api/v1/<path:unknown>", api_not_found, name="api_not_found"),
     path("teams/<slug:slug>/delivery/", team_delivery, name="team_delivery"),
+    path("teams/<slug:slug>/delivery/records/", delivery_records, name="delivery_records"),
+    path("teams/<slug:slug>/delivery/records.csv", delivery_records_csv, name="delivery_records_csv"),
+    # Provider calls: one endpoint per provider, the webhook's random id in the path (SPEC §6).
+    path("webhooks/<str:provider>/<str:public_id>", webhook_receive, name="webhook_receive"),
     path("teams/<slug:slug>/delivery/", include("delivery.urls")),
 ]

@@ -46,19 +46,20 @@ def duration(value: timedelta | None) -> str:
         return ngettext("%(count)s minute", "%(count)s minutes", minutes) % {"count": minutes}
     if seconds < 48 * 3600:
         hours = seconds / 3600
-        return _("%(count)s hours") % {"count": number_format(hours, 1)}
-    return _("%(count)s days") % {"count": number_format(seconds / 86400, 1)}
+        return _("%(count)s hours") % {"count": number_format(round(hours, 1), 1)}
+    return _("%(count)s days") % {"count": number_format(round(seconds / 86400, 1), 1)}
 
 
 @register.filter
 def percent(rate: float | None) -> str:
     if rate is None:
         return _("no data")
-    return f"{number_format(rate * 100, 1)} %"
+    return f"{number_format(round(rate * 100, 1), 1)} %"
 
 
 @register.filter
 def decimal(value: float | None, places: int = 1) -> str:
     if value is None:
         return _("no data")
-    return number_format(value, places)
+    # number_format cuts digits off; round first, so 0.078 per week reads 0.1, not 0.0.
+    return number_format(round(value, places), places)

@@ -34,14 +34,8 @@ def _config(title: str, y_title: str, series: int, months: int = 12, **overrides
 
 
 def partial(keys: Keys) -> bool:
-    """The period ends before its calendar month does: the current month, counted so far."""
-    start = keys.period.start
-    following = (
-        start.replace(year=start.year + 1, month=1)
-        if start.month == 12
-        else start.replace(month=start.month + 1)
-    )
-    return keys.period.end < following
+    """The current month, counted so far: drawn apart, never joined to the full months."""
+    return keys.period.partial
 
 
 def _month(keys: Keys) -> str:
@@ -81,27 +75,54 @@ def _cell(value: float | None, unit: str = "") -> str:
     return _("no data") if value is None else f"{value:g}{unit}"
 
 
+def _split(months: Sequence[Keys], values: list) -> tuple[list, list]:
+    """The values of the full months (the partial one a gap), and the partial month's alone."""
+    full = [None if partial(k) else v for k, v in zip(months, values, strict=True)]
+    so_far = [v if partial(k) else None for k, v in zip(months, values, strict=True)]
+    return full, so_far
+
+
+def _add_line(chart, name: str, months: Sequence[Keys], values: list, index: int) -> None:
+    full, so_far = _split(months, values)
+    chart.add(name, full, stroke_style=dash(index))
+    if any(v is not None for v in so_far):
+        chart.add(
+            _("%(series)s, this month so far (partial)") % {"series": name},
+            so_far,
+            stroke=False,
+            dots_size=5,
+        )
+
+
 @cached
 def deployments_chart(months: Sequence[Keys], *, slug: str = "deployments") -> Chart:
-    """Deployments per month, the succeeded and the failed stacked."""
+    """Production deployments per month, those that needed remediation stacked on the others; the
+    current month apart."""
     labels = [_month(keys) for keys in months]
-    succeeded = [keys.deployments - keys.failed_deployments for keys in months]
-    failed = [keys.failed_deployments for keys in months]
-    title = _("Deployments per month")
-    chart = pygal.StackedBar(**_config(title, _("deployments"), 2, len(months)))
+    clean = [keys.deployments - keys.change_failures for keys in months]
+    failed = [keys.change_failures for keys in months]
+    title = _("Production deployments per month")
+    chart = pygal.StackedBar(**_config(title, _("deployments"), 3, len(months)))
     _label_months(chart, months)
-    chart.add(_("succeeded"), succeeded)
-    chart.add(_("failed or caused an incident"), failed)
-    total = sum(keys.deployments for keys in months)
-    description = _("%(total)s deployments in %(months)s months, %(failed)s of them failed.") % {
-        "total": total,
-        "months": len(months),
-        "failed": sum(failed),
+    clean_full, _clean_now = _split(months, clean)
+    failed_full, _failed_now = _split(months, failed)
+    chart.add(_("no remediation needed"), clean_full)
+    chart.add(_("needed remediation"), failed_full)
+    chart.add(
+        _("this month so far (partial)"), [keys.deployments if partial(keys) else None for keys in months]
+    )
+    full = [keys for keys in months if not partial(keys)]
+    description = _(
+        "%(total)s production deployments in %(months)s full months, %(failed)s of them needed remediation."
+    ) % {
+        "total": sum(keys.deployments for keys in full),
+        "months": len(full),
+        "failed": sum(keys.change_failures for keys in full),
     }
     table = Table(
-        [_("month"), _("deployments"), _("failed")],
+        [_("month"), _("deployments"), _("needed remediation"), _("failed attempts")],
         [
-            [label, str(keys.deployments), str(keys.failed_deployments)]
+            [label, str(keys.deployments), str(keys.change_failures), str(keys.failed_attempts)]
             for label, keys in zip(labels, months, strict=True)
         ],
     )
@@ -110,22 +131,22 @@ def deployments_chart(months: Sequence[Keys], *, slug: str = "deployments") -> C
 
 @cached
 def lead_time_chart(months: Sequence[Keys], *, slug: str = "lead-time") -> Chart:
-    """Median lead time for changes per month, in hours."""
+    """Median change lead time per month, in hours."""
     labels = [_month(keys) for keys in months]
     values = [_hours(keys.lead_time) for keys in months]
-    title = _("Lead time for changes")
-    chart = pygal.Line(**_config(title, _("median hours"), 1, len(months), include_x_axis=True))
+    title = _("Change lead time")
+    chart = pygal.Line(**_config(title, _("median hours"), 2, len(months), include_x_axis=True))
     _label_months(chart, months)
-    chart.add(_("median lead time (hours)"), values, stroke_style=dash(0))
-    known = [v for v in values if v is not None]
+    _add_line(chart, _("median lead time (hours)"), months, values, 0)
+    known = [v for v, k in zip(values, months, strict=True) if v is not None and not partial(k)]
     description = (
-        _("Median hours from first commit to production, per month; latest %(latest)s hours.")
+        _("Median hours from commit to production, per month; last full month %(latest)s hours.")
         % {"latest": _cell(known[-1])}
         if known
-        else _("No successful deployments with a lead time in these months.")
+        else _("No production deployments with a commit time in these months.")
     )
     table = Table(
-        [_("month"), _("median lead time (hours)"), _("successful deployments")],
+        [_("month"), _("median lead time (hours)"), _("deployments with a commit time")],
         [
             [label, _cell(v), str(k.lead_time_samples)]
             for label, v, k in zip(labels, values, months, strict=True)
@@ -136,20 +157,20 @@ def lead_time_chart(months: Sequence[Keys], *, slug: str = "lead-time") -> Chart
 
 @cached
 def stability_chart(months: Sequence[Keys], *, slug: str = "stability") -> Chart:
-    """Change failure rate and rework rate per month, in percent."""
+    """Change fail rate and deployment rework rate per month, in percent."""
     labels = [_month(keys) for keys in months]
-    failure = [_percent(keys.change_failure_rate) for keys in months]
+    failure = [_percent(keys.change_fail_rate) for keys in months]
     rework = [_percent(keys.rework_rate) for keys in months]
-    title = _("Change failure and rework rate")
+    title = _("Instability: change fail rate and rework rate")
     chart = pygal.Line(**_config(title, _("% of deployments"), 2, len(months), include_x_axis=True))
     _label_months(chart, months)
-    chart.add(_("change failure rate (%)"), failure, stroke_style=dash(0))
-    chart.add(_("rework rate (%)"), rework, stroke_style=dash(1))
+    _add_line(chart, _("change fail rate (%)"), months, failure, 0)
+    _add_line(chart, _("rework rate (%)"), months, rework, 1)
     description = _(
-        "Share of each month's deployments that failed or caused an incident, and that were unplanned fixes."
+        "Share of each month's production deployments that needed remediation, and that were unplanned fixes."
     )
     table = Table(
-        [_("month"), _("change failure rate (%)"), _("rework rate (%)"), _("deployments")],
+        [_("month"), _("change fail rate (%)"), _("rework rate (%)"), _("deployments")],
         [
             [label, _cell(f), _cell(r), str(k.deployments)]
             for label, f, r, k in zip(labels, failure, rework, months, strict=True)
@@ -160,19 +181,19 @@ def stability_chart(months: Sequence[Keys], *, slug: str = "stability") -> Chart
 
 @cached
 def recovery_chart(months: Sequence[Keys], *, slug: str = "recovery") -> Chart:
-    """Median failed-deployment recovery time per month, in hours."""
+    """Median failed deployment recovery time per month, in hours."""
     labels = [_month(keys) for keys in months]
     values = [_hours(keys.recovery_time) for keys in months]
-    title = _("Failed-deployment recovery time")
-    chart = pygal.Line(**_config(title, _("median hours"), 1, len(months), include_x_axis=True))
+    title = _("Failed deployment recovery time")
+    chart = pygal.Line(**_config(title, _("median hours"), 2, len(months), include_x_axis=True))
     _label_months(chart, months)
-    chart.add(_("median recovery time (hours)"), values, stroke_style=dash(0))
-    recovered = sum(keys.recovery_samples for keys in months)
+    _add_line(chart, _("median recovery time (hours)"), months, values, 0)
+    recovered = sum(keys.recovery_samples for keys in months if not partial(keys))
     description = _(
-        "Median hours from a failed deployment to its recovery, per month; %(count)s recoveries."
+        "Median hours from a failed change to its recovery, per month; %(count)s recoveries in full months."
     ) % {"count": recovered}
     table = Table(
-        [_("month"), _("median recovery time (hours)"), _("recovered failures")],
+        [_("month"), _("median recovery time (hours)"), _("recovered failed changes")],
         [
             [label, _cell(v), str(k.recovery_samples)]
             for label, v, k in zip(labels, values, months, strict=True)
@@ -192,27 +213,36 @@ def delivery_trend_charts(months: Sequence[Keys]) -> list[Chart]:
 
 
 class CultureDeliveryPoint(NamedTuple):
-    """One team: its maturity index (0–100) and its delivery score (0–100)."""
+    """One team: its culture (0–100), its delivery value, and the counts behind both."""
 
     team: str
-    maturity: float
+    culture: float
     delivery: float
+    responses: int = 0
+    deployments: int = 0
 
 
 @cached
-def delivery_vs_culture_scatter(
-    points: Sequence[CultureDeliveryPoint | tuple[str, float, float]], *, slug: str = "culture-delivery"
+def culture_delivery_scatter(
+    points: Sequence[CultureDeliveryPoint | tuple],
+    *,
+    culture_title: str,
+    delivery_title: str,
+    delivery_max: float = 100.0,
+    lower_is_better: bool = False,
+    title: str,
+    slug: str = "culture-delivery",
 ) -> Chart:
-    """Each team's maturity index against its delivery score, with the correlation in words."""
+    """Each team's culture against one delivery factor, with the correlation in words and the
+    reminder that it shows association, not cause."""
     points = [CultureDeliveryPoint(*point) for point in points]
-    title = _("Culture and delivery")
     chart = pygal.XY(
         **base_config(
             title=title,
-            x_title=_("maturity index (0–100)"),
-            y_title=_("delivery score (0–100)"),
+            x_title=culture_title,
+            y_title=delivery_title,
             stroke=False,
-            range=(0, 100),
+            range=(0, delivery_max),
             xrange=(0, 100),
             dots_size=5,
             # A name is printed on its dot only where it overlaps no other name (teams that score
@@ -224,20 +254,28 @@ def delivery_vs_culture_scatter(
     chart.add(
         _("teams"),
         [
-            {"value": (round(p.maturity, 1), round(p.delivery, 1)), "label": p.team if printed else ""}
-            for p, printed in zip(points, labels_that_fit(points), strict=True)
+            {"value": (round(p.culture, 1), round(p.delivery, 1)), "label": p.team if printed else ""}
+            for p, printed in zip(points, labels_that_fit(points, delivery_max), strict=True)
         ],
     )
     description = _("%(count)s teams.") % {"count": len(points)}
     correlation = _correlation(points)
     if correlation is not None:
-        description += " " + _("Correlation between maturity and delivery: r = %(r).2f (%(strength)s).") % {
+        description += " " + _("Correlation: r = %(r).2f (%(strength)s).") % {
             "r": correlation,
             "strength": _strength(correlation),
         }
+        if lower_is_better:
+            description += " " + _(
+                "Lower instability is better, so a negative r goes with steadier delivery."
+            )
+    description += " " + _("It shows association, not cause.")
     table = Table(
-        [_("team"), _("maturity index"), _("delivery score")],
-        [[p.team, f"{p.maturity:.1f}", f"{p.delivery:.1f}"] for p in sorted(points, key=lambda p: p.team)],
+        [_("team"), culture_title, _("survey responses"), delivery_title, _("deployments")],
+        [
+            [p.team, f"{p.culture:.1f}", str(p.responses), f"{p.delivery:.1f}", str(p.deployments)]
+            for p in sorted(points, key=lambda p: p.team)
+        ],
     )
     return render(chart, title=title, description=description, table=table, slug=slug)
 
@@ -247,13 +285,13 @@ def delivery_vs_culture_scatter(
 _PLOT_WIDTH, _PLOT_HEIGHT, _LABEL_PX = 640.0, 420.0, 13.0
 
 
-def labels_that_fit(points: Sequence[CultureDeliveryPoint]) -> list[bool]:
+def labels_that_fit(points: Sequence[CultureDeliveryPoint], y_max: float = 100.0) -> list[bool]:
     """For each point, whether its name can be printed centred on its dot without touching a name
     printed before it (first come, first printed)."""
     boxes: list[tuple[float, float, float, float]] = []
     fits = []
     for p in points:
-        x, y = p.maturity / 100 * _PLOT_WIDTH, (1 - p.delivery / 100) * _PLOT_HEIGHT
+        x, y = p.culture / 100 * _PLOT_WIDTH, (1 - p.delivery / (y_max or 100)) * _PLOT_HEIGHT
         half_w, half_h = len(p.team) * 0.6 * _LABEL_PX / 2 + 3, _LABEL_PX / 2 + 2
         box = (x - half_w, y - half_h, x + half_w, y + half_h)
         free = all(box[2] < b[0] or b[2] < box[0] or box[3] < b[1] or b[3] < box[1] for b in boxes)
@@ -267,7 +305,7 @@ def _correlation(points: Sequence[CultureDeliveryPoint]) -> float | None:
     if len(points) < 3:
         return None
     try:
-        return statistics.correlation([p.maturity for p in points], [p.delivery for p in points])
+        return statistics.correlation([p.culture for p in points], [p.delivery for p in points])
     except statistics.StatisticsError:  # one of them does not vary
         return None
 

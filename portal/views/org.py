@@ -4,13 +4,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_safe
 
 from assessments.models import Round
-from assessments.results import org_heatmap, org_trend, scores_version
+from assessments.results import WESTRUM_DIMENSION, org_heatmap, org_trend, scores_version
 from delivery.metrics import teams_performance
 from portal.charts import survey as charts
-from portal.charts.delivery import delivery_vs_culture_scatter
+from portal.charts.delivery import culture_delivery_scatter
 from portal.views.params import int_param
 
 
@@ -40,14 +41,72 @@ def org_dashboard(request: HttpRequest) -> HttpResponse:
             context["levels_chart"] = charts.level_distribution(
                 heatmap.level_counts, heatmap.level_names, title=_("Teams per level"), slug="org-levels"
             )
-        # Culture beside delivery: only teams with survey results (at k) and deployments.
-        visible = heatmap.visible_rows
-        performance = {p.team_id: p for p in teams_performance([row.team for row in visible])}
-        points = [
-            (row.team.name, row.index, performance[row.team.pk].score)
-            for row in visible
-            if row.index is not None and performance[row.team.pk].score is not None
-        ]
-        if points:
-            context["culture_delivery_chart"] = delivery_vs_culture_scatter(points)
+        context.update(_culture_and_delivery(request, heatmap))
+    return render(request, "portal/org_dashboard.html", context)
+
+
+CULTURE_MEASURES = {
+    "westrum": _lazy("Westrum culture index (0–100)"),
+    "maturity": _lazy("overall maturity index (0–100)"),
+}
+
+
+def _culture_and_delivery(request: HttpRequest, heatmap) -> dict:
+    """Culture against throughput and against instability: only teams with survey results (at k)
+    and production deployments; the culture measure is chosen with ?culture=westrum|maturity."""
+    has_westrum = any(key == WESTRUM_DIMENSION for key, _name in heatmap.dimensions)
+    measure = request.GET.get("culture", "")
+    measure = measure if measure in CULTURE_MEASURES else ("westrum" if has_westrum else "maturity")
+    if measure == "westrum" and not has_westrum:
+        measure = "maturity"
+    visible = heatmap.visible_rows
+    performance = {p.team_id: p for p in teams_performance([row.team for row in visible])}
+    points = []
+    for row in visible:
+        culture = (
+            row.cells[WESTRUM_DIMENSION].index
+            if measure == "westrum" and WESTRUM_DIMENSION in row.cells
+            else (row.index if measure == "maturity" else None)
+        )
+        delivery = performance[row.team.pk]
+        if culture is None or delivery.score is None:
+            continue
+        points.append((row.team.name, culture, delivery, row.responses))
+    context = {"culture_measure": measure, "culture_measures": CULTURE_MEASURES if has_westrum else {}}
+    if not points:
+        return context
+    culture_title = str(CULTURE_MEASURES[measure])
+    context["culture_delivery_rows"] = sorted(
+        (
+            (name, culture, responses, d.throughput, d.instability, d.deployments)
+            for name, culture, d, responses in points
+        ),
+        key=lambda row: row[0],
+    )
+    context["throughput_chart"] = culture_delivery_scatter(
+        [
+            (name, culture, d.throughput, responses, d.deployments)
+            for name, culture, d, responses in points
+            if d.throughput is not None
+        ],
+        culture_title=culture_title,
+        delivery_title=_("throughput (0–100)"),
+        title=_("Culture and throughput"),
+        slug="culture-throughput",
+    )
+    top = max((d.instability or 0) for _n, _c, d, _r in points)
+    context["instability_chart"] = culture_delivery_scatter(
+        [
+            (name, culture, d.instability, responses, d.deployments)
+            for name, culture, d, responses in points
+            if d.instability is not None
+        ],
+        culture_title=culture_title,
+        delivery_title=_("instability (% of deployments)"),
+        delivery_max=max(50.0, float(-(-top // 10) * 10)),
+        lower_is_better=True,
+        title=_("Culture and instability"),
+        slug="culture-instability",
+    )
+    return context
     return render(request, "portal/org_dashboard.html", context)

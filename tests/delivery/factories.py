@@ -15,6 +15,8 @@ class DeploymentFactory(factory.django.DjangoModelFactory):
     team = factory.SubFactory(TeamFactory)
     service = "web"
     environment = "production"
+    # As the default rules would decide it (production, prod).
+    is_production = factory.LazyAttribute(lambda d: d.environment in ("production", "prod"))
     deployed_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=1))
     first_commit_at = factory.LazyAttribute(lambda d: d.deployed_at - timedelta(hours=5))
     status = Deployment.Status.SUCCESS

@@ -40,22 +40,54 @@ def test_team_token_reads_its_keys(api, history):
     body = response.json()
     assert body["team"] == "checkout"
     assert body["window_days"] == 90
-    assert body["deployment_frequency"]["deployments"] == 21
-    assert body["lead_time"] == {"median_hours": 10.0, "samples": 20, "level": "elite"}
-    assert body["change_failure_rate"]["failed_deployments"] == 2
-    assert body["change_failure_rate"]["rate"] == pytest.approx(2 / 21, abs=1e-4)
-    assert body["recovery_time"]["samples"] == 2
+    # DORA 2024: the failed pipeline run never reached production, so it is an attempt, not a
+    # deployment, and not a change failure; the deployment that caused an incident is one.
+    assert body["deployment_frequency"]["deployments"] == 20
+    assert body["deployment_frequency"]["failed_attempts"] == 1
+    assert body["change_lead_time"] == {
+        "median_hours": 10.0,
+        "samples": 20,
+        "without_commit_time": 0,
+        "level": "elite",
+    }
+    assert body["change_fail_rate"]["change_failures"] == 1
+    assert body["change_fail_rate"]["rate"] == pytest.approx(1 / 20, abs=1e-4)
+    assert body["failed_deployment_recovery_time"]["samples"] == 1
+    assert body["failed_deployment_recovery_time"]["median_hours"] == 3.0
+    assert body["deployment_rework_rate"] == {"rate": 0.0, "rework_deployments": 0}
+    assert body["instability"]["rate"] == pytest.approx(1 / 40, abs=1e-4)
+    assert 0 <= body["throughput"]["score"] <= 100
     assert body["incidents"] == 2 and body["open_incidents"] == 1
     assert body["level"] in {"elite", "high", "medium", "low"}
     assert 0 <= body["score"] <= 100
-    assert body["environments"] == ["production", "prod"]
-    assert "2023" in body["thresholds"]
+    assert body["production"] == ["production", "prod"]
+    assert body["levels_year"] == 2024 and "2024" in body["thresholds"]
+
+
+def test_the_old_names_stay_one_release_as_aliases_of_the_new(api, history):
+    body = api.get(URL).json()
+    assert body["lead_time"] == body["change_lead_time"]
+    assert body["change_failure_rate"] == body["change_fail_rate"]
+    assert body["change_failure_rate"]["failed_deployments"] == body["change_fail_rate"]["change_failures"]
+    assert body["recovery_time"] == body["failed_deployment_recovery_time"]
+    assert body["rework_rate"] == body["deployment_rework_rate"]
+    assert body["environments"] == body["production"]
+
+
+def test_the_schema_marks_the_old_names_deprecated():
+    from portal.api import api
+
+    schema = api.get_openapi_schema()["components"]["schemas"]["MetricsOut"]["properties"]
+    for old in ["lead_time", "change_failure_rate", "recovery_time", "rework_rate", "environments"]:
+        assert schema[old].get("deprecated") is True, old
+    assert not schema["change_lead_time"].get("deprecated")
 
 
 def test_window_parameter(api, history):
     body = api.get(URL + "?window=7").json()
     assert body["window_days"] == 7
-    assert body["deployment_frequency"]["deployments"] == 7
+    assert body["deployment_frequency"]["deployments"] == 6  # days 1–6; the failed run is an attempt
+    assert body["deployment_frequency"]["failed_attempts"] == 1
 
 
 @pytest.mark.parametrize("window", ["0", "366", "ninety", "-1"])
@@ -67,7 +99,7 @@ def test_team_without_deployments_has_no_level(api):
     body = api.get(URL).json()
     assert body["deployment_frequency"]["deployments"] == 0
     assert body["level"] is None and body["score"] is None
-    assert body["change_failure_rate"]["rate"] is None
+    assert body["change_fail_rate"]["rate"] is None
 
 
 def test_token_of_another_team_gets_404(client, team, other_team):
@@ -85,7 +117,7 @@ def test_unknown_team_is_404_for_a_token(api):
 def test_people_who_may_see_the_team_read_its_keys(client_for, request, history, persona):
     response = client_for(request.getfixturevalue(persona)).get(URL)
     assert response.status_code == 200
-    assert response.json()["deployment_frequency"]["deployments"] == 21
+    assert response.json()["deployment_frequency"]["deployments"] == 20
 
 
 def test_outsider_gets_404(client_for, outsider, team):
@@ -113,8 +145,8 @@ def test_metrics_query_count_does_not_grow_with_history(api, team, django_assert
                 team=team, caused_by=deployment, started_at=deployment.deployed_at + timedelta(minutes=5)
             )
     TeamFactory.create_batch(3)
-    # Token lookup, its use stamp, deployments, incidents.
-    with django_assert_max_num_queries(4):
+    # Token lookup, its use stamp, deployments, incidents, the team's rules.
+    with django_assert_max_num_queries(5):
         assert api.get(URL).status_code == 200
 
 
@@ -122,6 +154,6 @@ def test_metrics_query_count_for_a_signed_in_person(
     client_for, manager, history, django_assert_max_num_queries
 ):
     client = client_for(manager)
-    # Session, user, team (visible_to), deployments, incidents.
-    with django_assert_max_num_queries(5):
+    # Session, user, team (visible_to), deployments, incidents, the team's rules.
+    with django_assert_max_num_queries(6):
         assert client.get(URL).status_code == 200

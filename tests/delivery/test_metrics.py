@@ -6,7 +6,9 @@ import pytest
 from django.utils import timezone
 
 from delivery import dora
+from delivery.ingest import rules_change
 from delivery.metrics import team_delivery, teams_performance
+from delivery.models import DeliveryRules
 from teams.models import Team
 from tests.delivery.factories import DeploymentFactory, IncidentFactory
 from tests.factories import TeamFactory
@@ -35,24 +37,41 @@ def test_team_delivery_has_the_window_and_twelve_months(team):
     assert delivery.performance is not None
 
 
-def test_only_counted_environments_count(team, settings):
-    daily_deployments(team, range(10), environment="staging")
-    daily_deployments(team, range(3))
-    assert team_delivery(team, now=NOW).window.deployments == 3
-    settings.GEMBA_DELIVERY_ENVIRONMENTS = []
-    assert team_delivery(team, now=NOW).window.deployments == 13
+def test_only_production_by_the_rules_counts(team, lead):
+    now = timezone.now()
+    for day in range(10):
+        DeploymentFactory(team=team, deployed_at=now - timedelta(days=day, hours=3), environment="staging")
+    for day in range(3):
+        DeploymentFactory(team=team, deployed_at=now - timedelta(days=day, hours=3))
+    assert team_delivery(team, now=now).window.deployments == 3
+    # The team's rules say staging is production too: applying them moves the ten.
+    rules = DeliveryRules(team=team, production="production\nstag*")
+    moves = rules_change(team=team, stored=rules, routes=[], by=lead)
+    assert len(moves) == 10 and all(m.change == "not production → production" for m in moves)
+    assert team_delivery(team, now=now).window.deployments == 13
 
 
 def test_incident_caused_by_an_older_deployment_is_seen(team):
     (deployment,) = daily_deployments(team, [89])
     IncidentFactory(team=team, caused_by=deployment, started_at=NOW - timedelta(days=80), resolved_at=None)
     keys = team_delivery(team, now=NOW).window
-    assert keys.failed_deployments == 1 and keys.unrecovered_deployments == 1
+    assert keys.change_failures == 1 and keys.unrecovered == 1
+
+
+def test_each_service_has_its_own_keys(team):
+    daily_deployments(team, range(0, 30), service="api")
+    (web,) = daily_deployments(team, [5], service="web")
+    IncidentFactory(team=team, caused_by=web, started_at=web.deployed_at + timedelta(minutes=5))
+    services = {row.service: row.keys for row in team_delivery(team, now=NOW).services}
+    assert services["api"].deployments == 30 and services["api"].change_failures == 0
+    assert services["web"].deployments == 1 and services["web"].change_failures == 1
 
 
 def test_teams_performance_scores_each_team_in_few_queries(team, other_team, django_assert_max_num_queries):
     daily_deployments(team, range(0, 90))
-    daily_deployments(other_team, range(0, 90, 10), status="failure")
+    slow = daily_deployments(other_team, range(0, 90, 10))
+    for deployment in slow:  # each one needed remediation
+        IncidentFactory(team=other_team, caused_by=deployment, started_at=deployment.deployed_at)
     idle = TeamFactory(name="Idle")
     with django_assert_max_num_queries(3):
         result = teams_performance(Team.objects.order_by("name"), now=NOW)

@@ -118,7 +118,7 @@ def test_zero_seconds_switches_the_cache_off(team, settings, django_assert_num_q
     settings.GEMBA_DELIVERY_CACHE_SECONDS = 0
     DeploymentFactory(team=team)
     deployments_in_window(team)
-    with django_assert_num_queries(2):  # deployments and incidents, no version
+    with django_assert_num_queries(3):  # deployments, incidents and the team's rules, no version
         assert deployments_in_window(team) == 1
 
 

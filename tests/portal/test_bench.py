@@ -18,6 +18,7 @@ OPERATIONS = [
     "close a round of all teams",
     "CSV export, all rounds",
     "API ingest, one deployment",
+    "webhook ingest, one GitHub deployment",
     "metrics API",
     "action board",
 ]

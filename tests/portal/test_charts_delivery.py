@@ -9,8 +9,8 @@ import pytest
 from delivery import dora
 from portal.charts.delivery import (
     CultureDeliveryPoint,
+    culture_delivery_scatter,
     delivery_trend_charts,
-    delivery_vs_culture_scatter,
     deployments_chart,
     lead_time_chart,
 )
@@ -34,7 +34,13 @@ def months(deployments_per_month=(4, 0, 6)):
                     is_rework=n == 2,
                 )
             )
-    return dora.monthly_keys(records, [], now=NOW, months=len(deployments_per_month))
+    return [dora.compute_keys(records, [], period) for period in periods]
+
+
+def scatter(points):
+    return culture_delivery_scatter(
+        points, culture_title="culture", delivery_title="throughput", title="Culture and throughput"
+    )
 
 
 def assert_accessible(chart):
@@ -54,10 +60,21 @@ def test_trend_charts_are_four_accessible_charts_with_a_row_per_month():
         assert len(chart.table.rows) == 3
 
 
-def test_deployments_chart_counts_and_failures():
+def test_deployments_chart_counts_production_deployments_and_remediations_apart_from_attempts():
+    # Per month the second run failed before production (an attempt) and the third was rework,
+    # which remediated the first: DORA 2024's change failure.
     chart = deployments_chart(months())
-    assert chart.description == "10 deployments in 3 months, 2 of them failed."
-    assert [row[1:] for row in chart.table.rows] == [["4", "1"], ["0", "0"], ["6", "1"]]
+    assert chart.description == (
+        "3 production deployments in 2 full months, 1 of them needed remediation."
+    )  # the partial month is not summed with full ones
+    assert [row[1:] for row in chart.table.rows] == [["3", "1", "1"], ["0", "0", "0"], ["5", "1", "1"]]
+
+
+def test_the_partial_month_is_drawn_apart_from_the_full_months():
+    chart = lead_time_chart(months((3, 3, 3)))
+    assert "this month so far (partial)" in chart.svg
+    stability = delivery_trend_charts(months((3, 3, 3)))[2]
+    assert stability.svg.count("this month so far (partial)") == 2  # one per line
 
 
 def test_months_without_data_say_so_in_the_table():
@@ -73,12 +90,13 @@ def test_charts_work_without_any_deployment():
 
 def test_scatter_takes_plain_tuples_and_names_every_team_in_the_table():
     points = [("Checkout", 72.5, 80.0), ("Ledger", 35.0, 40.2), CultureDeliveryPoint("Billing", 55.0, 61.0)]
-    chart = delivery_vs_culture_scatter(points)
+    chart = scatter(points)
     assert_accessible(chart)
     assert [row[0] for row in chart.table.rows] == ["Billing", "Checkout", "Ledger"]
-    assert chart.table.rows[1] == ["Checkout", "72.5", "80.0"]
+    assert chart.table.rows[1] == ["Checkout", "72.5", "0", "80.0", "0"]
     assert "3 teams." in chart.description
     assert "strong, positive" in chart.description
+    assert "association, not cause" in chart.description
     assert re.search(r'<text [^>]*class="label">Checkout<', chart.svg)  # printed beside its dot
 
 
@@ -92,7 +110,7 @@ def test_scatter_takes_plain_tuples_and_names_every_team_in_the_table():
     ],
 )
 def test_scatter_describes_the_relation_only_when_there_is_one(points, words):
-    chart = delivery_vs_culture_scatter(points)
+    chart = scatter(points)
     if words:
         assert words in chart.description
     else:
@@ -101,13 +119,13 @@ def test_scatter_describes_the_relation_only_when_there_is_one(points, words):
 
 def test_many_teams_are_not_labelled_on_the_chart():
     points = [(f"Team {n}", n, n * 0.8 + 5) for n in range(40)]
-    chart = delivery_vs_culture_scatter(points)
+    chart = scatter(points)
     assert not re.search(r'<text [^>]*class="label">Team 7<', chart.svg)
     assert len(chart.table.rows) == 40
 
 
 def test_charts_carry_no_style_attribute_the_csp_would_block():
-    charts = [*delivery_trend_charts(months()), delivery_vs_culture_scatter([("A", 1, 2), ("B", 3, 5)])]
+    charts = [*delivery_trend_charts(months()), scatter([("A", 1, 2), ("B", 3, 5)])]
     for chart in charts:
         assert "style=" not in chart.svg
 
@@ -159,7 +177,7 @@ def test_lead_time_axis_starts_at_zero():
 
 def test_scatter_prints_no_name_over_another():
     points = [("Checkout", 50.0, 50.0), ("Payments", 51.0, 50.5), ("Ledger", 10.0, 90.0)]
-    chart = delivery_vs_culture_scatter(points)
+    chart = scatter(points)
     printed = re.findall(r'<text [^>]*class="label">([^<]+)<', chart.svg)
     assert printed == ["Checkout", "Ledger"]  # Payments would sit on Checkout: the table names it
     assert [row[0] for row in chart.table.rows] == ["Checkout", "Ledger", "Payments"]

@@ -1,5 +1,7 @@
 """The org / group heatmap: content, hidden teams, sort and filter, permissions, query counts."""
 
+from datetime import timedelta
+
 import pytest
 
 from tests.factories import GroupFactory, TeamFactory, make_model, make_scored_history
@@ -132,9 +134,9 @@ def test_org_query_count_does_not_grow(client_for, member, model, scale, django_
     teams = [TeamFactory(group=GroupFactory()) for _ in range(30 * scale)]
     make_scored_history(model=model, teams=teams, rounds=12 * scale)
     client = client_for(member)
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(21):
         assert client.get("/org/").status_code == 200
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(21):
         assert client.get("/org/?sort=-dim-2").status_code == 200
 
 
@@ -145,7 +147,7 @@ def test_team_dashboard_query_count_does_not_grow(
     teams = [team, *[TeamFactory(group=GroupFactory()) for _ in range(30 * scale - 1)]]
     make_scored_history(model=model, teams=teams, rounds=12 * scale)
     client = client_for(member)
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(21):
         assert client.get("/teams/checkout/").status_code == 200
 
 
@@ -222,7 +224,43 @@ def test_the_culture_delivery_scatter_shows_only_teams_the_viewer_may_open(
     for team in Team.objects.all():
         DeploymentFactory(team=team)
     assert all(p.score is not None for p in teams_performance(list(Team.objects.all())))
-    mine = client_for(member).get("/org/").context["culture_delivery_chart"]
-    assert [row[0] for row in mine.table.rows] == ["Checkout"]
-    everyone = client_for(staff).get("/org/").context["culture_delivery_chart"]
-    assert len(everyone.table.rows) == 3  # billing is hidden in R03
+    mine = client_for(member).get("/org/").context["culture_delivery_rows"]
+    assert [row[0] for row in mine] == ["Checkout"]
+    everyone = client_for(staff).get("/org/").context["culture_delivery_rows"]
+    assert len(everyone) == 3  # billing is hidden in R03
+
+
+def test_culture_is_plotted_against_throughput_and_instability_with_counts(client_for, staff, history):
+    from teams.models import Team
+    from tests.delivery.factories import DeploymentFactory, IncidentFactory
+
+    for team in Team.objects.all():
+        deployment = DeploymentFactory(team=team)
+        DeploymentFactory(team=team, deployed_at=deployment.deployed_at - timedelta(days=2))
+        IncidentFactory(
+            team=team, caused_by=deployment, started_at=deployment.deployed_at + timedelta(minutes=5)
+        )
+    response = client_for(staff).get("/org/")
+    html = response.content.decode()
+    assert "Culture and throughput" in html and "Culture and instability" in html
+    assert "These charts show association, not cause" in html
+    rows = response.context["culture_delivery_rows"]
+    # team, culture, survey responses, throughput, instability (%), deployments: each point's counts.
+    assert all(row[2] > 0 and row[5] == 2 for row in rows)
+    assert all(row[4] == 25.0 for row in rows)  # 1 of 2 needed remediation, no rework: (50 + 0) / 2
+    assert response.context["culture_measure"] in {"westrum", "maturity"}
+
+
+def test_the_culture_measure_can_be_overall_maturity(client_for, staff, history):
+    from teams.models import Team
+    from tests.delivery.factories import DeploymentFactory
+
+    for team in Team.objects.all():
+        DeploymentFactory(team=team)
+    by_maturity = client_for(staff).get("/org/?culture=maturity").context
+    assert by_maturity["culture_measure"] == "maturity"
+    heatmap = by_maturity["heatmap"]
+    index = {row.team.name: row.index for row in heatmap.visible_rows}
+    assert all(row[1] == index[row[0]] for row in by_maturity["culture_delivery_rows"])
+    # An unknown measure falls back to the default, never a 500.
+    assert client_for(staff).get("/org/?culture=%00").status_code == 200

@@ -105,7 +105,8 @@ def test_query_count_does_not_grow_with_rounds(
     for i in range(6):
         closed_round_with(model, team, ["4"] * 5, name=f"R{i}")
     client = client_for(member)
-    with django_assert_max_num_queries(20):
+    # 21 with the team's delivery rules (read once when the keys are computed).
+    with django_assert_max_num_queries(21):
         assert client.get("/teams/checkout/").status_code == 200
 
 

@@ -6,6 +6,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from delivery.models import WebhookDelivery
+from delivery.services import webhook_create
 from tests.delivery.factories import ApiTokenFactory, DeploymentFactory, IncidentFactory
 from tests.factories import MembershipFactory, TeamFactory
 
@@ -52,20 +54,30 @@ def test_member_sees_the_keys_with_counts_and_level_but_no_token_management(clie
     assert response.status_code == 200
     html = response.content.decode()
     keys = response.context["delivery"].window
-    assert f"{keys.deployments} deployments in 90 days" in html
+    assert f"{keys.deployments} production deployments in 90 days" in html
+    assert f"{keys.failed_attempts} failed attempt" in html  # shown apart, not counted
     assert "Level: " in html
-    assert "median from first commit to production, over" in html
+    assert "median from commit to production, over" in html
+    assert f"{keys.change_failures} of {keys.deployments} deployments needed remediation" in html
     assert "1 still open" in html
-    assert "Accelerate State of DevOps Report 2023" in html
+    assert "Accelerate State of DevOps Report 2024" in html
+    assert "Throughput" in html and "Instability" in html
+    # Every number opens the records behind it.
+    for key in ["deployment_frequency", "change_lead_time", "change_fail_rate", "deployment_rework_rate"]:
+        assert f"/teams/checkout/delivery/records/?key={key}&amp;days=90" in html
     assert "API tokens" not in html
+    assert "Connect your pipeline" not in html
     assert "/teams/checkout/delivery/import/" not in html
     assert response.context["tokens"] == []
 
 
 @pytest.mark.parametrize("persona", ["lead", "manager", "staff"])
-def test_leads_see_tokens_and_the_import_link(client_for, request, persona, team):
+def test_leads_see_webhooks_rules_tokens_and_the_import_link(client_for, request, persona, team):
     ApiTokenFactory(team=team, name="GitHub Actions")
     html = client_for(request.getfixturevalue(persona)).get(URL).content.decode()
+    assert "Connect your pipeline and incident tool" in html
+    assert 'action="/teams/checkout/delivery/webhooks/"' in html
+    assert 'href="/teams/checkout/delivery/rules/"' in html
     assert "API tokens" in html
     assert "GitHub Actions" in html
     assert 'action="/teams/checkout/delivery/tokens/"' in html
@@ -74,7 +86,7 @@ def test_leads_see_tokens_and_the_import_link(client_for, request, persona, team
 
 def test_a_team_without_deployments_says_so(client_for, member):
     html = client_for(member).get(URL).content.decode()
-    assert "No deployments in the last 90 days, so there is no level yet." in html
+    assert "No production deployments in the last 90 days, so there is no level yet." in html
 
 
 def test_page_shows_four_trend_charts_with_data_tables_and_no_script(client_for, member, history):
@@ -93,7 +105,11 @@ def test_delivery_page_query_count_does_not_grow_with_history(
         MembershipFactory(team=other, user=lead)
         DeploymentFactory.create_batch(5, team=other)
     ApiTokenFactory.create_batch(3, team=team)
+    for provider in ["github", "pagerduty", "gitlab"]:
+        webhook, secret = webhook_create(team=team, provider=provider)
+        WebhookDelivery.objects.create(webhook=webhook, delivery_id="d1", event="ping", outcome="ignored")
     client = client_for(lead)
-    # Session, user, team, lead check, deployments, incidents, tokens.
-    with django_assert_max_num_queries(9):
+    # Session, user, team, lead check, deployments, incidents, rules, tokens, webhooks with their
+    # last delivery.
+    with django_assert_max_num_queries(11):
         assert client.get(URL).status_code == 200

@@ -145,3 +145,17 @@ def test_old_task_results_are_pruned_failed_ones_kept_longer(db):
         queue.tick()
     assert DBTaskResult.objects.successful().count() == 0
     assert DBTaskResult.objects.failed().count() == 1
+
+
+def test_the_webhook_delivery_log_is_pruned_after_ninety_days(team):
+    from delivery.models import WebhookDelivery
+    from delivery.services import webhook_create
+
+    webhook, _secret = webhook_create(team=team, provider="github")
+    with time_machine.travel("2026-08-01 09:00 +0000", tick=False):
+        WebhookDelivery.objects.create(webhook=webhook, delivery_id="old", event="ping", outcome="ignored")
+    with time_machine.travel("2026-10-25 09:00 +0000", tick=False):
+        WebhookDelivery.objects.create(webhook=webhook, delivery_id="new", event="ping", outcome="ignored")
+    with time_machine.travel("2026-11-01 09:00 +0000", tick=False):
+        queue.prune()
+    assert list(WebhookDelivery.objects.values_list("delivery_id", flat=True)) == ["new"]

@@ -12,6 +12,7 @@ from django.utils import timezone
 from assessments.models import Round, Schedule
 from assessments.services import round_close
 from delivery import tokens
+from delivery.services import webhook_create
 from improvements import services as improvements
 from improvements.models import Action, Experiment
 from teams.models import Team
@@ -32,6 +33,7 @@ class Side:
     raw_token: str
     incident: object
     schedule: object = None
+    webhook: object = None
 
 
 @dataclass
@@ -65,7 +67,9 @@ def _side(team: Team, *, model, worker, name: str) -> Side:
         name=f"Quarterly {name}", model=model, starts_on=timezone.localdate() + timedelta(days=30)
     )
     schedule.teams.set([team])
+    webhook, _secret = webhook_create(team=team, provider="github", name=f"Hook {name}")
     return Side(
+        webhook=webhook,
         schedule=schedule,
         team=team,
         open_round=open_round,
@@ -117,7 +121,7 @@ def fingerprint() -> tuple:
         TeamScore,
     )
     from audit.models import AuditEvent
-    from delivery.models import ApiToken, Deployment, Incident
+    from delivery.models import ApiToken, DeliveryRules, Deployment, Incident, Webhook, WebhookDelivery
     from improvements.models import Action, Experiment, StageChange, WipLimit
 
     return (
@@ -131,6 +135,9 @@ def fingerprint() -> tuple:
         list(WipLimit.objects.order_by("pk").values_list("team_id", "stage", "limit")),
         list(ApiToken.objects.order_by("pk").values_list("pk", "revoked_at")),
         Deployment.objects.count(),
+        list(Webhook.objects.order_by("pk").values_list("pk", "revoked_at", "secret_sealed", "secret_hash")),
+        WebhookDelivery.objects.count(),
+        list(DeliveryRules.objects.order_by("pk").values_list("pk", "production", "updated_at")),
         list(Incident.objects.order_by("pk").values_list("pk", "resolved_at")),
         AuditEvent.objects.count(),
         TeamScore.objects.count(),

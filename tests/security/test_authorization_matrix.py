@@ -151,6 +151,15 @@ SCOPES: dict[str, list[Target]] = {
         # checkout's page with ledger's token.
         Target("mixed", "own", lambda w: {"slug": "checkout", "pk": w.other.token.pk}),
     ],
+    "webhook": [
+        Target("own", "own", lambda w: {"slug": "checkout", "pk": w.own.webhook.pk}),
+        Target("other", "other", lambda w: {"slug": "ledger", "pk": w.other.webhook.pk}),
+        # checkout's page with ledger's webhook.
+        Target("mixed", "own", lambda w: {"slug": "checkout", "pk": w.other.webhook.pk}),
+    ],
+    "webhook url": [
+        Target("own", "site", lambda w: {"provider": "github", "public_id": w.own.webhook.public_id}),
+    ],
     "unknown api path": [Target("site", "site", lambda w: {"unknown": "nope/deeper"})],
     "incident": [
         Target("own", "own", lambda w: {"external_id": w.own.incident.external_id}),
@@ -346,6 +355,48 @@ MATRIX: dict[str, Entry] = {
     ),
     "teams/<slug:slug>/delivery/import/": Entry(
         "team", {"GET": rule(200, none=404, member=403), "POST": LEAD}, data=_history_file
+    ),
+    "teams/<slug:slug>/delivery/records/": Entry("team", {"GET": SEE, "POST": REFUSED}),
+    "teams/<slug:slug>/delivery/records.csv": Entry("team", {"GET": SEE, "POST": REFUSED}),
+    "teams/<slug:slug>/delivery/webhooks/": Entry(
+        "team",
+        # The URL and secret are shown on the answer itself (once): 200, not a redirect.
+        {"GET": REFUSED, "POST": rule(200, none=404, member=403)},
+        data=lambda w, t: {"provider": "pagerduty", "name": "On call"},
+    ),
+    "teams/<slug:slug>/delivery/webhooks/<int:pk>/secret/": Entry(
+        "webhook",
+        {"GET": REFUSED, "POST": LEAD},
+        data=lambda w, t: {"secret": "pagerduty-made-this-secret"},
+        odd={"mixed": {"GET": REFUSED, "POST": rule(404, member=403)}},
+    ),
+    "teams/<slug:slug>/delivery/webhooks/<int:pk>/revoke/": Entry(
+        "webhook",
+        {"GET": REFUSED, "POST": LEAD},
+        data=lambda w, t: {},
+        odd={"mixed": {"GET": REFUSED, "POST": rule(404, member=403)}},
+    ),
+    "teams/<slug:slug>/delivery/rules/": Entry(
+        "team",
+        {"GET": rule(200, none=404, member=403), "POST": LEAD},
+        data=lambda w, t: {
+            "production": "production\nprod-*",
+            "rework_labels": "hotfix",
+            "rework_branches": "hotfix/*",
+            "rework_titles": "",
+            "deploy_workflows": "",
+            "link_window_hours": "24",
+            "routes": "",
+            "save": "1",
+        },
+    ),
+    "webhooks/<str:provider>/<str:public_id>": Entry(
+        "webhook url",
+        # Providers sign; a session or an API token is no signature. Never a sign-in redirect.
+        {"GET": rule(405, anonymous=405), "POST": rule(401, anonymous=401)},
+        data=lambda w, t: {"zen": "unsigned"},
+        json=True,
+        why="provider calls: only a valid signature or token of that webhook is accepted",
     ),
     # --- JSON API ----------------------------------------------------------------------------
     "api/v1/": Entry(

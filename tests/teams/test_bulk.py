@@ -7,6 +7,7 @@ import pytest
 from django.db import IntegrityError
 
 from assessments.models import Answer, Response, Round
+from delivery.demo import BULK_DEPLOYMENT_DEFAULTS, BULK_DEPLOYMENT_FIELDS
 from delivery.models import Deployment
 from teams.bulk import Progress, bulk_insert
 from tests.factories import make_model, make_round
@@ -27,8 +28,22 @@ def test_bulk_insert_takes_uuids_and_foreign_keys(team):
 def test_bulk_insert_takes_aware_datetimes(team):
     moment = datetime(2025, 3, 1, 12, tzinfo=UTC)
     fields = ["team", "service", "environment", "deployed_at", "first_commit_at", "status", "is_rework"]
-    rows = [(team.pk, "web", "production", moment, moment, "success", False, "x-1", moment)]
-    assert bulk_insert(Deployment, [*fields, "external_id", "created_at"], iter(rows)) == 1
+    rows = [
+        (
+            team.pk,
+            "web",
+            "production",
+            moment,
+            moment,
+            "success",
+            False,
+            "x-1",
+            moment,
+            *BULK_DEPLOYMENT_DEFAULTS,
+        )
+    ]
+    columns = [*fields, "external_id", "created_at", *BULK_DEPLOYMENT_FIELDS]
+    assert bulk_insert(Deployment, columns, iter(rows)) == 1
     assert Deployment.objects.get(external_id="x-1").deployed_at == moment
 
 
