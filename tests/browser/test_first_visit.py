@@ -32,7 +32,7 @@ def test_lead_of_a_new_team_is_guided_on_every_page(page, live_server, team, lea
     visit(page, "/rounds/", "No rounds yet. Start the first one with the form")
     visit(page, "/teams/checkout/", "No closed round yet. When your team's first round closes")
     visit(page, "/teams/checkout/actions/", "No action yet. Start with a weak dimension of your results")
-    visit(page, "/teams/checkout/delivery/", "No production deployments in the last 90 days, so there is no level")
+    visit(page, "/teams/checkout/delivery/", "No production deployments in the last 90 days, so there is no")
     visit(page, "/org/", "No round has closed yet. Once the first round closes")
 
     # Two answers are fewer than k = 3: the round closes, and its results stay hidden.
