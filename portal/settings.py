@@ -84,6 +84,8 @@ INSTALLED_APPS = [
     "delivery",
     "improvements",
     "notifications",
+    "accounts",
+    "mozilla_django_oidc",
     "portal",
 ]
 
@@ -96,6 +98,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.ProviderRecheck",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -160,6 +163,29 @@ AUTHENTICATION_BACKENDS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+LOGOUT_REDIRECT_URL_PATH = "/accounts/login/"
+
+# --- Single sign-on (OpenID Connect, mozilla-django-oidc); off unless an issuer is set.
+GEMBA_OIDC_ISSUER = env.str("GEMBA_OIDC_ISSUER", default="").rstrip("/")
+GEMBA_OIDC_NAME = env.str("GEMBA_OIDC_NAME", default="single sign-on")
+GEMBA_OIDC_GROUPS_CLAIM = env.str("GEMBA_OIDC_GROUPS_CLAIM", default="groups")
+GEMBA_OIDC_GROUP_MAP = env.str(
+    "GEMBA_OIDC_GROUP_MAP", default="gemba-{team}-leads -> lead; gemba-{team} -> member"
+)
+# Seconds after which a signed-in person's account is checked again at the provider.
+GEMBA_OIDC_RECHECK_SECONDS = env.int("GEMBA_OIDC_RECHECK_SECONDS", default=900)
+GEMBA_PASSWORD_LOGIN = env.bool("GEMBA_PASSWORD_LOGIN", default=True)
+OIDC_RP_CLIENT_ID = env.str("GEMBA_OIDC_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env.str("GEMBA_OIDC_CLIENT_SECRET", default="")
+OIDC_RP_SCOPES = env.str("GEMBA_OIDC_SCOPES", default="openid email profile groups")
+OIDC_RP_SIGN_ALGO = env.str("GEMBA_OIDC_SIGN_ALGO", default="RS256")
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+OIDC_TIMEOUT = env.int("GEMBA_OIDC_TIMEOUT_SECONDS", default=10)
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_authentication_callback"
+LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/"
+# Always listed: without GEMBA_OIDC_ISSUER it has nothing to do and signs nobody in.
+AUTHENTICATION_BACKENDS = [*AUTHENTICATION_BACKENDS, "accounts.oidc.Backend"]
 
 # Login lockout (django-axes): keyed on username and IP together, so one attacker cannot lock
 # a colleague out from elsewhere; lifted after the cool-off.

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from accounts.views import SignIn, SignOut
 from delivery.views import receive as webhook_receive
 from portal.api import api
 from portal.api import not_found as api_not_found
@@ -17,8 +18,9 @@ from portal.views.team import team_dashboard, team_targets
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/login/", SignIn.as_view(), name="login"),
+    path("accounts/logout/", SignOut.as_view(), name="logout"),
+    path("", include("accounts.urls")),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("", include("assessments.urls")),

@@ -87,6 +87,14 @@ class MembershipQuerySet(models.QuerySet["Membership"]):
         )
 
 
+class Source(models.TextChoices):
+    """Who keeps a membership: people in the admin, the identity provider's groups, or an import."""
+
+    MANUAL = "", _("typed in the admin")
+    SSO = "sso", _("single sign-on groups")
+    DIRECTORY = "directory", _("directory import")
+
+
 class Membership(models.Model):
     class Role(models.TextChoices):
         MEMBER = "member", _("member")
@@ -99,6 +107,14 @@ class Membership(models.Model):
         Team, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("team")
     )
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
+    source = models.CharField(
+        _("kept by"),
+        max_length=10,
+        choices=Source.choices,
+        default=Source.MANUAL,
+        blank=True,
+        help_text=_("Memberships kept by sign-on groups or an import change with them; typed ones stay."),
+    )
 
     objects = MembershipQuerySet.as_manager()
 
@@ -119,6 +135,9 @@ class GroupLead(models.Model):
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="leads", verbose_name=_("group"))
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="group_leads", verbose_name=_("user")
+    )
+    source = models.CharField(
+        _("kept by"), max_length=10, choices=Source.choices, default=Source.MANUAL, blank=True
     )
 
     class Meta:

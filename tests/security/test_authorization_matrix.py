@@ -267,6 +267,18 @@ MATRIX: dict[str, Entry] = {
     "accounts/logout/": Entry("site", {"GET": REFUSED, "POST": rule(LOGIN)}, why="POST only; then sign-in"),
     "accounts/password/": Entry("site", {"GET": rule(200), "POST": rule(200)}, data=lambda w, t: {}),
     "accounts/password/done/": Entry("site", {"GET": rule(200), "POST": rule(405)}),
+    "accounts/oidc/login/": Entry(
+        "site",
+        # Without GEMBA_OIDC_ISSUER: back to the sign-in page with a message, for everyone.
+        {"GET": rule(LOGIN), "POST": REFUSED},
+        why="single sign-on start; tests/accounts/test_oidc.py runs it against a real provider",
+    ),
+    "oidc/callback/": Entry(
+        "site",
+        # No code and state from a provider: the sign-in failed, back to the sign-in page.
+        {"GET": rule(LOGIN), "POST": REFUSED},
+        why="the provider's redirect back; tampered states and nonces in tests/accounts/test_oidc.py",
+    ),
     # --- surveys and rounds --------------------------------------------------------------
     "surveys/": Entry("site", {"GET": rule(200), "POST": REFUSED}),
     "surveys/<int:round_id>/<slug:team_slug>/": Entry(
