@@ -64,6 +64,9 @@ class ProviderRecheck:
             claims = response.json()
         except ValueError:
             return False
-        oidc.apply_groups(request.user, claims)
+        # Groups apply only when userinfo carries them: a provider that sends them in the ID token
+        # alone (Entra ID) keeps the teams of the last sign-in until the next one.
+        if isinstance(claims, dict) and settings.GEMBA_OIDC_GROUPS_CLAIM in claims:
+            oidc.apply_groups(request.user, claims)
         request.session["oidc_checked_at"] = time.time()
         return False

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 
+import jwt
 import requests
 from django.conf import settings
 from django.contrib import messages
@@ -107,13 +108,58 @@ class Backend(OIDCAuthenticationBackend):
     OIDC_RP_SIGN_ALGO = property(lambda self: settings.OIDC_RP_SIGN_ALGO)
     OIDC_RP_IDP_SIGN_KEY = property(lambda self: getattr(settings, "OIDC_RP_IDP_SIGN_KEY", None))
 
+    def get_user(self, user_id):
+        # Someone deactivated (by a directory import, or in the admin) is signed out at their
+        # next request, like Django's own backend does.
+        user = super().get_user(user_id)
+        return user if user is not None and user.is_active else None
+
     def filter_users_by_claims(self, claims):
         subject = str(claims.get("sub") or "")
         if not subject:
             return self.UserModel.objects.none()
-        return self.UserModel.objects.filter(
+        found = self.UserModel.objects.filter(
             external_account__issuer=settings.GEMBA_OIDC_ISSUER, external_account__subject=subject
         )
+        if found.exists():
+            return found
+        return self._imported(claims)
+
+    def _imported(self, claims):
+        """A person a directory import brought, not yet linked to the provider, whose username is
+        the value of GEMBA_OIDC_LINK_CLAIM: their first sign-in links the account (the import is
+        the organisation's own directory, so its usernames are trusted; a bare e-mail is not)."""
+        value = str(claims.get(settings.GEMBA_OIDC_LINK_CLAIM) or "").strip()
+        if not value:
+            return self.UserModel.objects.none()
+        return self.UserModel.objects.filter(
+            username__iexact=value,
+            external_account__source=ExternalAccount.Source.DIRECTORY,
+            external_account__subject="",
+            is_staff=False,  # an admin's account is never taken over by a claim
+            is_superuser=False,
+        )
+
+    def _verify_jws(self, payload, key):
+        # mozilla-django-oidc checks the signature and expiry but leaves out the audience and the
+        # issuer (OpenID Connect Core 3.1.3.7, steps 2 and 3): a token for another client, or
+        # from another issuer, is refused here.
+        claims = super()._verify_jws(payload, key)
+        audience = claims.get("aud")
+        audiences = [audience] if isinstance(audience, str) else list(audience or [])
+        if settings.OIDC_RP_CLIENT_ID not in audiences:
+            raise SuspiciousOperation("the ID token is for another audience")
+        if str(claims.get("iss") or "").rstrip("/") != settings.GEMBA_OIDC_ISSUER:
+            raise SuspiciousOperation("the ID token is from another issuer")
+        return claims
+
+    def get_userinfo(self, access_token, id_token, payload):
+        # Some providers (Entra ID) put groups in the ID token only, never in userinfo.
+        claims = super().get_userinfo(access_token, id_token, payload)
+        name = settings.GEMBA_OIDC_GROUPS_CLAIM
+        if name not in claims and name in payload:
+            claims[name] = payload[name]
+        return claims
 
     def verify_claims(self, claims) -> bool:
         return bool(claims.get("sub"))
@@ -139,6 +185,9 @@ class Backend(OIDCAuthenticationBackend):
         return self.update_user(user, claims)
 
     def update_user(self, user, claims):
+        ExternalAccount.objects.filter(user=user, subject="").update(
+            issuer=settings.GEMBA_OIDC_ISSUER, subject=str(claims["sub"])
+        )
         user.first_name = str(claims.get("given_name") or user.first_name)[:150]
         user.last_name = str(claims.get("family_name") or user.last_name)[:150]
         user.email = str(claims.get("email") or user.email)[:254]
@@ -220,7 +269,9 @@ class Callback(OIDCAuthenticationCallbackView):
     def get(self, request):
         try:
             return super().get(request)
-        except SuspiciousOperation as refused:
+        except (SuspiciousOperation, jwt.InvalidTokenError) as refused:
+            # A token past its expiry, not yet valid or for another audience is refused like a
+            # tampered one (PyJWT raises these itself, past mozilla-django-oidc's own checks).
             log.warning("OIDC callback refused: %s", refused)
             return self.login_failure()
         except (requests.RequestException, ProviderDown) as down:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.http import HttpResponseRedirect
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from accounts import oidc
@@ -38,4 +38,12 @@ class SignOut(auth_views.LogoutView):
     def post(self, request, *args, **kwargs):
         provider = oidc.provider_logout_url(request)
         response = super().post(request, *args, **kwargs)
-        return HttpResponseRedirect(provider) if provider else response
+        if not provider:
+            return response
+        # A page that moves on to the provider, not a redirect: the Content-Security-Policy's
+        # form-action 'self' rightly forbids a form's answer to send the browser elsewhere.
+        return render(
+            request,
+            "registration/signed_out_provider.html",
+            {"provider_url": provider, "sso_name": settings.GEMBA_OIDC_NAME},
+        )

@@ -26,6 +26,7 @@ class AuditEvent(models.Model):
         WEBHOOK_CREATED = "webhook.created", _("delivery webhook created or its secret set")
         WEBHOOK_REVOKED = "webhook.revoked", _("delivery webhook revoked")
         RULES_CHANGED = "rules.changed", _("delivery rules changed and applied")
+        ORG_IMPORTED = "org.imported", _("organisation imported from a directory file")
         ANSWERS_PURGED = "answers.purged", _("raw answers purged (retention)")
 
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)

@@ -42,7 +42,7 @@ from delivery.models import ApiToken, Deployment, Webhook
 from teams.models import Membership, Team
 from teams.sealing import seal
 
-LOGIN_BACKEND = "django.contrib.auth.backends.ModelBackend"
+LOGIN_BACKEND = "accounts.backends.PasswordBackend"
 
 
 @dataclass(frozen=True)

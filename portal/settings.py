@@ -158,7 +158,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.PasswordBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -169,6 +169,8 @@ LOGOUT_REDIRECT_URL_PATH = "/accounts/login/"
 GEMBA_OIDC_ISSUER = env.str("GEMBA_OIDC_ISSUER", default="").rstrip("/")
 GEMBA_OIDC_NAME = env.str("GEMBA_OIDC_NAME", default="single sign-on")
 GEMBA_OIDC_GROUPS_CLAIM = env.str("GEMBA_OIDC_GROUPS_CLAIM", default="groups")
+# The claim whose value is the username of a person a directory import brought (first sign-in links).
+GEMBA_OIDC_LINK_CLAIM = env.str("GEMBA_OIDC_LINK_CLAIM", default="preferred_username")
 GEMBA_OIDC_GROUP_MAP = env.str(
     "GEMBA_OIDC_GROUP_MAP", default="gemba-{team}-leads -> lead; gemba-{team} -> member"
 )

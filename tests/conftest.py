@@ -99,7 +99,7 @@ def client_for(client):
     """Sign a persona in on the test client: ``client_for(member)``."""
 
     def sign_in(user):
-        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(user, backend="accounts.backends.PasswordBackend")
         return client
 
     return sign_in

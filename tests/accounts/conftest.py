@@ -19,8 +19,9 @@ def provider_url():
 
 
 @pytest.fixture
-def short_lived_provider_url():
-    with oidc_provider_mock.run_server_in_thread(access_token_max_age=timedelta(seconds=1)) as server:
+def expired_provider_url():
+    """A provider whose tokens are expired when it issues them (a clock far ahead of Gemba's)."""
+    with oidc_provider_mock.run_server_in_thread(access_token_max_age=-timedelta(minutes=5)) as server:
         yield f"http://localhost:{server.server_port}"
 
 

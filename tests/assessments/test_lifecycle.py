@@ -86,7 +86,7 @@ MAX_QUESTIONS = MAX_DIMENSIONS * QUESTIONS_PER_DIMENSION
 MAX_ROUNDS = 2
 # Full page sweeps are dear; between closes only the lead's live counts are read, every few steps.
 LIGHT_PAGES_EVERY = 3
-BACKEND = "django.contrib.auth.backends.ModelBackend"
+BACKEND = "accounts.backends.PasswordBackend"
 
 TOKEN = st.sampled_from([str(point) for point in range(1, POINTS + 1)] + ["dk", "na"])
 UNIFORM = st.sampled_from(["dk", "na", "1", "4", "7"])

@@ -59,7 +59,7 @@ def _submit_over_http(round_, team, user, questions):
     from django.test import Client
 
     client = Client()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend="accounts.backends.PasswordBackend")
     data = {f"q{q.pk}": "4" for q in questions} | {"action": "submit"}
     response = client.post(f"/surveys/{round_.pk}/{team.slug}/", data)
     return response.status_code == 302

@@ -179,7 +179,7 @@ def sign_in(live_server):
 
     def sign_in(page, user) -> None:
         client = Client()
-        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(user, backend="accounts.backends.PasswordBackend")
         cookie = client.cookies[django_settings.SESSION_COOKIE_NAME]
         page.context.add_cookies(
             [{"name": cookie.key, "value": cookie.value, "url": live_server.url, "httpOnly": True}]

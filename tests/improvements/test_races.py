@@ -69,7 +69,7 @@ def test_two_people_creating_actions_into_plan_with_one_free_place_make_exactly_
     def create(person) -> None:
         try:
             client = Client()
-            client.force_login(person, backend="django.contrib.auth.backends.ModelBackend")
+            client.force_login(person, backend="accounts.backends.PasswordBackend")
             barrier.wait(timeout=10)
             response = client.post(
                 "/teams/checkout/actions/", {"title": f"New from {person.username}", "owner": member.pk}

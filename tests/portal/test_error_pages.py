@@ -58,7 +58,7 @@ def test_read_only_viewer_writing_gets_a_friendly_403(client_for, manager, team)
 
 def test_expired_form_gets_a_friendly_403(member):
     client = Client(enforce_csrf_checks=True)
-    client.force_login(member, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(member, backend="accounts.backends.PasswordBackend")
     response = client.post("/teams/checkout/actions/", {"title": "No token"})
     assert response.status_code == 403
     html = response.content.decode()

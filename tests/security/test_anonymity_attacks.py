@@ -163,7 +163,7 @@ def _rewrite_what_the_hidden_people_said(s: Scenario) -> None:
 def test_what_hidden_people_answered_changes_nothing_anyone_sees(scenario, persona, staff, manager):
     user = {"staff": staff, "manager": manager, "refunds member": scenario.people["refunds"][0]}[persona]
     client = Client()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend="accounts.backends.PasswordBackend")
     pages = _pages(scenario)
     if persona != "staff":
         pages = [p for p in pages if not p.startswith(("/admin/", "/teams/ledger/"))]

@@ -533,7 +533,7 @@ class Personas:
         for persona, user in world.users.items():
             client = Client()
             if user is not None:
-                client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+                client.force_login(user, backend="accounts.backends.PasswordBackend")
             self.clients[persona] = client
             self.cookies[persona] = SimpleCookie(client.cookies.output(header="", sep="\n"))
 

@@ -745,7 +745,7 @@ CSRF_FORMS = [
 @pytest.mark.parametrize(("persona", "path", "data"), CSRF_FORMS, ids=[p for _, p, _ in CSRF_FORMS])
 def test_form_without_a_valid_csrf_token_is_refused(world, persona, path, data, record_property):
     client = Client(enforce_csrf_checks=True)
-    client.force_login(world.users[persona], backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(world.users[persona], backend="accounts.backends.PasswordBackend")
     path = path.format(
         open=world.own.open_round.pk,
         action=world.own.action.pk,

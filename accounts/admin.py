@@ -1,0 +1,67 @@
+from django.contrib import admin, messages
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.directory import Unreadable
+from accounts.forms import OrgImportForm
+from accounts.importing import ImportRejected, org_import
+from accounts.models import ExternalAccount
+
+
+@admin.register(ExternalAccount)
+class ExternalAccountAdmin(admin.ModelAdmin):
+    """People whom the identity provider or a directory import keeps. The import page is at
+    ``Import organisation`` (this list's top right)."""
+
+    list_display = ["user", "source", "issuer", "subject", "last_seen_at"]
+    list_filter = ["source", "user__is_active"]
+    search_fields = ["user__username", "user__email", "subject"]
+    list_select_related = ["user"]
+    readonly_fields = ["user", "source", "issuer", "subject", "last_seen_at"]
+    change_list_template = "admin/accounts/externalaccount/change_list.html"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def get_urls(self):
+        return [
+            path("import/", self.admin_site.admin_view(self.import_view), name="accounts_import_org"),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        """Upload a file: a dry run first (the default), then the import itself."""
+        if not request.user.is_superuser:
+            messages.error(request, _("Only superusers import an organisation."))
+            return TemplateResponse(
+                request, "admin/accounts/import.html", self._context(request, OrgImportForm()), status=403
+            )
+        plan, problems = None, []
+        form = OrgImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                plan = org_import(
+                    content=upload.read(),
+                    filename=upload.name,
+                    dry_run=form.cleaned_data["dry_run"],
+                    by=request.user,
+                )
+            except Unreadable as error:
+                form.add_error("file", str(error))
+            except ImportRejected as rejected:
+                problems = rejected.problems
+        context = self._context(request, form)
+        context.update(plan=plan, problems=problems[:500], problem_count=len(problems))
+        return TemplateResponse(request, "admin/accounts/import.html", context)
+
+    def _context(self, request, form) -> dict:
+        return {
+            **self.admin_site.each_context(request),
+            "title": gettext_lazy("Import organisation"),
+            "form": form,
+            "opts": self.model._meta,
+        }
