@@ -489,6 +489,16 @@ def test_create_webhook_prints_the_url_and_the_secret_once(team):
     assert len(secret) >= 32 and secret not in webhook.secret_sealed
 
 
+def test_create_webhook_takes_the_sites_address_from_gemba_base_url(team, settings):
+    from io import StringIO
+
+    settings.GEMBA_BASE_URL = "https://gemba.example.com/"
+    out = StringIO()
+    call_command("create_webhook", "checkout", "pagerduty", stdout=out)
+    webhook = Webhook.objects.get(team=team)
+    assert f"URL:    https://gemba.example.com/webhooks/pagerduty/{webhook.public_id}" in out.getvalue()
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from delivery.models import Provider
@@ -21,7 +22,9 @@ class Command(BaseCommand):
             help="use this secret (PagerDuty makes its own) instead of a random one; at least 8 characters",
         )
         parser.add_argument(
-            "--base-url", default="", help="the site's address, e.g. https://gemba.example.org"
+            "--base-url",
+            default="",
+            help="the site's address, e.g. https://gemba.example.org (default: GEMBA_BASE_URL)",
         )
 
     def handle(
@@ -46,5 +49,6 @@ class Command(BaseCommand):
             f"{webhook.get_provider_display()} webhook for {found.name}. "
             "Copy the secret now: it is not shown again."
         )
-        self.stdout.write(f"URL:    {base_url.rstrip('/')}{webhook_url_path(webhook)}")
+        base_url = (base_url or settings.GEMBA_BASE_URL).rstrip("/")
+        self.stdout.write(f"URL:    {base_url}{webhook_url_path(webhook)}")
         self.stdout.write(f"Secret: {raw}")
