@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 PYTEST_ARGS ?= -n 2
 
 .DEFAULT_GOAL := help
-.PHONY: help run test pytest lint migrate seed clean load screenshots bench bench-postgres
+.PHONY: help run test pytest lint migrate seed clean load screenshots bench bench-postgres messages
 
 help:
 	@echo "make run    set up .venv, migrate, load demo data, serve on http://127.0.0.1:$(PORT) with a task worker"
@@ -14,6 +14,7 @@ help:
 	@echo "make bench  seed (once) the enterprise data set into bench.sqlite3 and time SPEC §5 against its budgets"
 	@echo "make bench-postgres   the same on PostgreSQL ($(BENCH_POSTGRES_URL))"
 	@echo "make load   bounded load test under gunicorn on loopback (LOAD_SECONDS=60 LOAD_USERS=20)"
+	@echo "make messages   refresh locale/*/django.po from the code and compile them (needs GNU gettext)"
 	@echo "make clean  remove .venv, the SQLite database and caches"
 
 # The first Python >= 3.12 that actually runs: $PYTHON, then python3.14 … python3 on PATH.
@@ -84,6 +85,14 @@ LOAD_USERS ?= 20
 load: $(INSTALLED)
 	$(PY) scripts/load.py --seconds $(LOAD_SECONDS) --users $(LOAD_USERS)
 
+
+# The catalogs of every language but English (the source): new strings of the code go in, gone
+# ones out; the compiled .mo files are committed, so running Gemba needs no gettext.
+LANGS := $(shell ls locale 2>/dev/null)
+messages: $(INSTALLED)
+	$(PY) manage.py makemessages $(addprefix -l ,$(LANGS)) --add-location=file --no-obsolete \
+	  --ignore=.venv --ignore=tests --ignore=docs --ignore=build --ignore=staticfiles
+	$(PY) manage.py compilemessages --ignore=.venv
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-shm db.sqlite3-wal load.sqlite3* load-results.json bench.sqlite3* staticfiles .pytest_cache .ruff_cache .hypothesis *.egg-info

@@ -1,15 +1,21 @@
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Count, Q
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
+from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
-from django.utils import dateformat, timezone
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from assessments import reliability, scheduling, services
-from assessments.admin_forms import MaturityModelAdminForm
+from assessments.admin_forms import MaturityModelAdminForm, ModelTranslationForm
 from assessments.models import (
     Dimension,
     DimensionReliability,
@@ -27,6 +33,7 @@ from assessments.models import (
 from assessments.models.rounds import FROZEN_WHEN_OPEN
 from audit.models import AuditEvent
 from audit.trail import record
+from teams.preferences import moment_text
 
 # Responses, answers, comments and participations have no admin page on purpose: no admin
 # screen may list what a person answered, or who answered next to what was answered.
@@ -109,9 +116,83 @@ class MaturityModelAdmin(FrozenModelMixin, admin.ModelAdmin):
     search_fields = ["name", "description"]
     inlines = [DimensionInline]
     actions = ["copy_as_new_version"]
-    readonly_fields = ["reliability_report"]
+    readonly_fields = ["reliability_report", "translation_status"]
     # The newest closed rounds whose reliability the model page shows.
     REPORT_ROUNDS = 3
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:model_id>/translations/<str:language>/",
+                self.admin_site.admin_view(self.translations_view),
+                name="assessments_maturitymodel_translations",
+            ),
+            *super().get_urls(),
+        ]
+
+    @admin.display(description=_("translations"))
+    def translation_status(self, obj: MaturityModel) -> str:
+        """Per language: complete (a round offers it) or how many texts are missing, with a link
+        to translate; open even when the model is frozen."""
+        if obj is None or obj.pk is None:
+            return "–"
+        items = []
+        for code, name in settings.LANGUAGES:
+            url = reverse("admin:assessments_maturitymodel_translations", args=[obj.pk, code])
+            if code == obj.language:
+                items.append(format_html("<li>{}: {}</li>", name, _("written in it")))
+                continue
+            missing = len(obj.missing_translations(code))
+            state = (
+                _("complete: rounds offer it")
+                if not missing
+                else ngettext("%(n)s text missing", "%(n)s texts missing", missing) % {"n": missing}
+            )
+            items.append(
+                format_html('<li>{}: {} · <a href="{}">{}</a></li>', name, state, url, _("translate"))
+            )
+        return format_html("<ul>{}</ul>", mark_safe("".join(items)))  # noqa: S308 - built by format_html
+
+    def translations_view(self, request: HttpRequest, model_id: int, language: str):
+        """Translate every text of the model into one language. Frozen models too: a
+        translation changes no key, scale or score; every save is audited."""
+        model = self.get_object(request, str(model_id))
+        if model is None or language not in dict(settings.LANGUAGES) or language == model.language:
+            raise Http404
+        if not self.has_view_permission(request, model) or not request.user.has_perm(
+            "assessments.change_maturitymodel"
+        ):
+            raise PermissionDenied
+        form = ModelTranslationForm(request.POST or None, model=model, language=language)
+        if request.method == "POST" and form.is_valid():
+            with transaction.atomic():
+                changed = form.save()
+                record(
+                    AuditEvent.Action.MODEL_CHANGED,
+                    model,
+                    actor=request.user,
+                    translated=language,
+                    objects=len(changed),
+                )
+            self.message_user(
+                request,
+                _("Translations into %(language)s saved.") % {"language": dict(settings.LANGUAGES)[language]},
+                messages.SUCCESS,
+            )
+            return redirect(request.path)
+        return TemplateResponse(
+            request,
+            "admin/assessments/maturitymodel/translations.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Translate %(model)s into %(language)s")
+                % {"model": f"{model.name} v{model.version}", "language": dict(settings.LANGUAGES)[language]},
+                "opts": self.model._meta,
+                "original": model,
+                "form": form,
+                "language": language,
+            },
+        )
 
     def get_queryset(self, request):
         return (
@@ -236,7 +317,7 @@ class RoundAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("end"), ordering="closes_at")
     def end_display(self, obj: Round) -> str:
-        moment = dateformat.format(timezone.localtime(obj.ended_at), "j M Y, H:i T")
+        moment = moment_text(obj.ended_at)
         if obj.is_closed:
             return _("Closed at %(when)s") % {"when": moment}
         return _("Closes at %(when)s") % {"when": moment}
@@ -334,9 +415,7 @@ class ScheduleAdmin(admin.ModelAdmin):
     @admin.display(description=_("next round opens"))
     def next_round(self, obj: Schedule) -> str:
         upcoming = obj.upcoming(count=1)
-        return (
-            dateformat.format(timezone.localtime(upcoming[0].opens_at), "j M Y, H:i T") if upcoming else "–"
-        )
+        return moment_text(upcoming[0].opens_at) if upcoming else "–"
 
     def save_model(self, request, obj, form, change):
         if not change:

@@ -8,7 +8,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from assessments.models import MaturityModel
+from assessments.models import Dimension, MaturityModel, Question
 
 MAX_POINTS = 11  # MaturityModel.scale_points allows 3..11
 LEVELS = 5
@@ -134,3 +134,110 @@ class MaturityModelAdminForm(forms.ModelForm):
     class Meta:
         model = MaturityModel
         fields = ["name", "version", "description", "published", "scale_points", "scale_labels", "levels"]
+
+
+class ModelTranslationForm(forms.Form):
+    """Every text of a maturity model beside a field for its translation into one language.
+
+    Field names say where a text goes: ``model-name``, ``model-scale-3``, ``model-level-2``,
+    ``dimension-<pk>-prompt``, ``question-<pk>-help_text``. An empty field removes a translation.
+    """
+
+    LONG = {"description", "help_text", "scoring_note"}
+
+    def __init__(self, *args, model, language: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.model, self.language = model, language
+        self.rows: list[tuple[str, str, str]] = []  # (heading, source text, field name)
+        given = (model.translations or {}).get(language, {})
+        self._text("model-name", model.name, given.get("name"), _("Name"), 120)
+        self._text("model-description", model.description, given.get("description"), _("Description"), 4000)
+        labels = given.get("scale_labels") or []
+        for i, label in enumerate(model.scale_labels):
+            self._text(f"model-scale-{i}", label, _at(labels, i), _("Scale point %(n)s") % {"n": i + 1}, 60)
+        levels = given.get("levels") or []
+        for i, band in enumerate(model.levels):
+            self._text(
+                f"model-level-{i}", str(band["name"]), _at(levels, i), _("Level %(n)s") % {"n": i + 1}, 60
+            )
+        self.dimensions = list(model.dimensions.prefetch_related("questions").order_by("order", "key"))
+        for dimension in self.dimensions:
+            mine = (dimension.translations or {}).get(language, {})
+            for name in ("name", "description", "prompt"):
+                heading = f"{dimension.key} · {Dimension._meta.get_field(name).verbose_name}"
+                self._text(
+                    f"dimension-{dimension.pk}-{name}", getattr(dimension, name), mine.get(name), heading
+                )
+            for question in dimension.questions.all():
+                mine = (question.translations or {}).get(language, {})
+                for name in ("text", "help_text", "result_label", "scoring_note"):
+                    heading = (
+                        f"{dimension.key}/{question.key} · {Question._meta.get_field(name).verbose_name}"
+                    )
+                    self._text(
+                        f"question-{question.pk}-{name}", getattr(question, name), mine.get(name), heading
+                    )
+
+    def _text(self, name: str, source: str, given, heading, limit: int = 4000) -> None:
+        if not source:
+            return  # nothing to translate
+        key = name.rsplit("-", 1)[-1]
+        widget = (
+            forms.Textarea(attrs={"rows": 3}) if key in self.LONG else forms.TextInput(attrs={"size": 80})
+        )
+        self.fields[name] = forms.CharField(
+            label=heading, required=False, max_length=limit, initial=given or "", widget=widget
+        )
+        self.rows.append((str(heading), source, name))
+
+    @property
+    def table(self) -> list[tuple[str, str, forms.BoundField]]:
+        """(where, source text, field) for the page, in the model's order."""
+        return [(heading, source, self[name]) for heading, source, name in self.rows]
+
+    @property
+    def missing(self) -> int:
+        return sum(1 for _heading, _source, name in self.rows if not self[name].value())
+
+    def save(self) -> list:
+        """Write the translations; the objects changed."""
+        data, language, changed = self.cleaned_data, self.language, []
+
+        def put(obj, entry: dict) -> None:
+            entry = {key: value for key, value in entry.items() if value}
+            translations = dict(obj.translations or {})
+            if entry:
+                translations[language] = entry
+            else:
+                translations.pop(language, None)
+            if translations != (obj.translations or {}):
+                obj.translations = translations
+                obj.save(update_fields=["translations"])
+                changed.append(obj)
+
+        model = self.model
+        scale = [data.get(f"model-scale-{i}", "") for i in range(len(model.scale_labels))]
+        levels = [data.get(f"model-level-{i}", "") for i in range(len(model.levels))]
+        put(
+            model,
+            {
+                "name": data.get("model-name", ""),
+                "description": data.get("model-description", ""),
+                # A list counts only when whole: a partly translated scale would mix languages.
+                "scale_labels": scale if all(scale) else None,
+                "levels": levels if all(levels) else None,
+            },
+        )
+        for dimension in self.dimensions:
+            put(
+                dimension,
+                {n: data.get(f"dimension-{dimension.pk}-{n}", "") for n in ("name", "description", "prompt")},
+            )
+            for question in dimension.questions.all():
+                fields = ("text", "help_text", "result_label", "scoring_note")
+                put(question, {n: data.get(f"question-{question.pk}-{n}", "") for n in fields})
+        return changed
+
+
+def _at(values: list, i: int) -> str:
+    return values[i] if i < len(values) else ""

@@ -92,7 +92,7 @@ def round_scores(request: HttpRequest, round_id: Annotated[int, Path(ge=1, le=2*
         dimensions.setdefault(score.team_id, []).append(
             {
                 "key": score.dimension_key,
-                "name": score.dimension.name,
+                "name": score.dimension.local_name,
                 "index": round(score.index, 2),
                 "mean": round(score.mean, 3),
                 "level": score.level,

@@ -46,7 +46,7 @@ class SurveyForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.model = model
         self.dimensions = dimensions
-        labels = list(model.scale_labels) or [str(point) for point in range(1, model.scale_points + 1)]
+        labels = model.labels
         choices = [
             (str(point), f"{point} · {labels[point - 1]}") for point in range(1, model.scale_points + 1)
         ]
@@ -57,8 +57,8 @@ class SurveyForm(forms.Form):
         for dimension in dimensions:
             for question in dimension.survey_questions:
                 self.fields[f"q{question.pk}"] = QuestionField(
-                    label=question.text,
-                    help_text=question.help_text,
+                    label=question.local_text,
+                    help_text=question.local_help_text,
                     choices=choices,
                     widget=forms.RadioSelect,
                     required=submit,
@@ -71,7 +71,7 @@ class SurveyForm(forms.Form):
                 )
             self.fields[f"c{dimension.pk}"] = forms.CharField(
                 label=_("Anything to add about %(dimension)s? (optional, shown unattributed)")
-                % {"dimension": dimension.name},
+                % {"dimension": dimension.local_name},
                 required=False,
                 max_length=COMMENT_MAX_LENGTH,
                 widget=forms.Textarea(attrs={"rows": 2}),
@@ -161,6 +161,10 @@ class TeamsField(forms.ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
+def _model_with_languages(model: MaturityModel) -> str:
+    return f"{model} · {model.language_names()}"
+
+
 class RoundForm(forms.ModelForm):
     """A lead starts a round for some of the teams they run."""
 
@@ -178,6 +182,10 @@ class RoundForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["model"].queryset = MaturityModel.objects.published()
         self.fields["model"].empty_label = None
+        self.fields["model"].label_from_instance = _model_with_languages
+        self.fields["model"].help_text = _(
+            "Each model is offered in the languages listed: those it is completely translated into."
+        )
         self.fields["teams"].queryset = teams
         self.fields["k"].min_value = MIN_THRESHOLD
         self.fields["k_detail"].min_value = MIN_THRESHOLD
@@ -293,6 +301,7 @@ class ScheduleForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["model"].queryset = MaturityModel.objects.published()
         self.fields["model"].empty_label = None
+        self.fields["model"].label_from_instance = _model_with_languages
         self.fields["teams"].queryset = teams
         self.fields["teams"].required = False  # clean_teams says what to do instead
         self.fields["k"].min_value = MIN_THRESHOLD

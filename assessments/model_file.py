@@ -9,6 +9,12 @@
 scored; "result_label" names the question in results (worded so that higher is better) and
 "note" says what it measures and how it is scored, for results and admins. The last three are
 optional, so files of earlier versions still import.
+
+Translations: "language" names the language the texts are written in ("en" when absent), and
+the model, each dimension and each question may carry "translations": {"es": {…}, "ca": {…}}
+with the same field names (the model's: "name", "description", "scale_labels" and "levels", a
+list of the five level names; a dimension's: "name", "description", "prompt"; a question's:
+"text", "help", "result_label", "note"). ``missing`` says what a language still lacks.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,59}$")
+LANGUAGE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})?$")
 LIMITS = {
     "name": 120,
     "dimension_name": 120,
@@ -45,6 +52,7 @@ class QuestionSpec:
     result_label: str = ""
     note: str = ""
     reverse: bool = False
+    translations: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -55,6 +63,7 @@ class DimensionSpec:
     prompt: str = ""
     weight: float = 1.0
     questions: list[QuestionSpec] = field(default_factory=list)
+    translations: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -66,17 +75,115 @@ class ModelSpec:
     labels: list[str]
     levels: list[dict[str, Any]]
     dimensions: list[DimensionSpec]
+    language: str = "en"
+    translations: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         """The file format, ready for json.dumps."""
         return {
             "name": self.name,
             "version": self.version,
+            "language": self.language,
             "description": self.description,
             "scale": {"points": self.points, "labels": list(self.labels)},
             "levels": [dict(level) for level in self.levels],
+            "translations": self.translations,
             "dimensions": [asdict(dimension) for dimension in self.dimensions],
         }
+
+    def languages(self) -> list[str]:
+        """Every language any text of the model is translated into, sorted."""
+        found = set(self.translations)
+        for dimension in self.dimensions:
+            found |= set(dimension.translations)
+            for question in dimension.questions:
+                found |= set(question.translations)
+        return sorted(found - {self.language})
+
+
+# What each object translates, by its field names in the file, and the longest text of each.
+MODEL_TEXTS = {"name": LIMITS["name"], "description": LIMITS["description"]}
+DIMENSION_TEXTS = {"name": LIMITS["dimension_name"], "description": 4000, "prompt": LIMITS["prompt"]}
+QUESTION_TEXTS = {
+    "text": LIMITS["question_text"],
+    "help": 4000,
+    "result_label": LIMITS["result_label"],
+    "note": 4000,
+}
+
+
+def missing(spec: ModelSpec, language: str) -> list[str]:
+    """What the model lacks in ``language``: every text with a source but no translation, by
+    place ("name", "scale_labels", "dimensions[culture].prompt", "questions[culture/bridging].help").
+    Nothing for the model's own language."""
+    if language == spec.language:
+        return []
+    out = []
+    own = spec.translations.get(language, {})
+    out += [k for k in MODEL_TEXTS if getattr(spec, k) and not own.get(k)]
+    if not own.get("scale_labels"):
+        out.append("scale_labels")
+    if not own.get("levels"):
+        out.append("levels")
+    for dimension in spec.dimensions:
+        given = dimension.translations.get(language, {})
+        out += [
+            f"dimensions[{dimension.key}].{k}"
+            for k in DIMENSION_TEXTS
+            if getattr(dimension, k) and not given.get(k)
+        ]
+        for question in dimension.questions:
+            given = question.translations.get(language, {})
+            out += [
+                f"questions[{dimension.key}/{question.key}].{k}"
+                for k in QUESTION_TEXTS
+                if getattr(question, k) and not given.get(k)
+            ]
+    return out
+
+
+def _translations(errors: list[str], where: str, raw: Any, texts: dict[str, int], extra=None) -> dict:
+    """``{"es": {field: text}}`` checked: known language codes and fields, texts within limits."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        errors.append(f"{where}.translations: must be an object of languages")
+        return {}
+    out: dict[str, dict[str, Any]] = {}
+    for language, entry in raw.items():
+        lwhere = f"{where}.translations.{language}"
+        if not isinstance(language, str) or not LANGUAGE.match(language):
+            errors.append(f"{lwhere}: a language code such as es, ca or pt-br")
+            continue
+        if not isinstance(entry, dict):
+            errors.append(f"{lwhere}: must be an object of texts")
+            continue
+        unknown = set(entry) - set(texts) - set(extra or {})
+        if unknown:
+            errors.append(f"{lwhere}: unknown fields {sorted(unknown)}")
+        clean: dict[str, Any] = {}
+        for key, limit in texts.items():
+            if key in entry:
+                text = _text(errors, f"{lwhere}.{key}", entry[key], limit, required=False)
+                if text:
+                    clean[key] = text
+        for key, check in (extra or {}).items():
+            if key in entry:
+                value = check(errors, f"{lwhere}.{key}", entry[key])
+                if value:
+                    clean[key] = value
+        out[language] = clean
+    return out
+
+
+def _label_list(length: int, limit: int):
+    def check(errors: list[str], where: str, value: Any) -> list[str]:
+        if not isinstance(value, list) or len(value) != length:
+            errors.append(f"{where}: give {length} texts, one per point or level")
+            return []
+        return [_text(errors, f"{where}[{i}]", text, limit) for i, text in enumerate(value)]
+
+    return check
 
 
 def _text(errors: list[str], where: str, value: Any, limit: int, required: bool = True) -> str:
@@ -117,6 +224,10 @@ def parse_model(data: Any) -> ModelSpec:
         errors.append("version: must be a whole number from 1")
         version = 1
     description = _text(errors, "description", data.get("description"), LIMITS["description"], required=False)
+    language = data.get("language", "en")
+    if not isinstance(language, str) or not LANGUAGE.match(language):
+        errors.append("language: a language code such as en, es or ca")
+        language = "en"
 
     scale = data.get("scale")
     points, labels = 0, []
@@ -160,6 +271,7 @@ def parse_model(data: Any) -> ModelSpec:
             description=_text(errors, f"{where}.description", raw.get("description"), 4000, required=False),
             prompt=_text(errors, f"{where}.prompt", raw.get("prompt"), LIMITS["prompt"], required=False),
             weight=float(weight),
+            translations=_translations(errors, where, raw.get("translations"), DIMENSION_TEXTS),
         )
         raw_questions = raw.get("questions")
         if not isinstance(raw_questions, list) or not raw_questions:
@@ -188,10 +300,23 @@ def parse_model(data: Any) -> ModelSpec:
                     ),
                     note=_text(errors, f"{qwhere}.note", raw_question.get("note"), 4000, required=False),
                     reverse=reverse,
+                    translations=_translations(
+                        errors, qwhere, raw_question.get("translations"), QUESTION_TEXTS
+                    ),
                 )
             )
         dimensions.append(dimension)
 
+    translations = _translations(
+        errors,
+        "model",
+        data.get("translations"),
+        MODEL_TEXTS,
+        extra={
+            "scale_labels": _label_list(points or len(labels), LIMITS["label"]),
+            "levels": _label_list(5, 60),
+        },
+    )
     if errors:
         raise ModelFileError(errors)
     return ModelSpec(
@@ -202,6 +327,8 @@ def parse_model(data: Any) -> ModelSpec:
         labels=labels,
         levels=levels,
         dimensions=dimensions,
+        language=language,
+        translations=translations,
     )
 
 
@@ -229,3 +356,17 @@ def _levels(errors: list[str], raw: Any) -> list[dict[str, Any]]:
             {"level": i + 1, "name": _text(errors, f"{where}.name", band.get("name"), 60), "min_index": bound}
         )
     return levels
+
+
+def translations_report(spec: ModelSpec, languages: list[str]) -> list[str]:
+    """One line per language (those given and those the file carries): complete, or what is
+    missing, the first few named."""
+    lines = []
+    for language in sorted((set(languages) | set(spec.languages())) - {spec.language}):
+        gaps = missing(spec, language)
+        if not gaps:
+            lines.append(f"{language}: complete")
+            continue
+        shown = ", ".join(gaps[:8]) + (f" and {len(gaps) - 8} more" if len(gaps) > 8 else "")
+        lines.append(f"{language}: {len(gaps)} texts missing ({shown})")
+    return lines

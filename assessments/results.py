@@ -15,6 +15,8 @@ from statistics import median
 
 from django.core.cache import cache
 from django.db.models import Count, Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from assessments import agreement, scoring
 from assessments.models import (
@@ -30,6 +32,12 @@ from teams.models import Group, Team
 
 # The dimension that holds Westrum's six aspects of culture in the default model.
 WESTRUM_DIMENSION = "culture"
+# The names of Westrum's culture types (scoring.WESTRUM_BANDS keys), as pages show them.
+WESTRUM_NAMES = {
+    "pathological": gettext_lazy("pathological"),
+    "bureaucratic": gettext_lazy("bureaucratic"),
+    "generative": gettext_lazy("generative"),
+}
 # Without a target, a dimension at level 2 or lower counts as weak.
 WEAK_LEVEL = 2
 # Org aggregates are keyed on scores_version(), so they never go stale; this only frees memory.
@@ -127,10 +135,14 @@ class TeamResults:
         return self.level_names.get(self.score.level, "") if self.score and self.score.level else ""
 
     @property
-    def westrum(self) -> tuple[float, str] | None:
-        """The culture dimension's index and its Westrum band, when the model has that dimension."""
+    def westrum(self) -> tuple[float, str, str] | None:
+        """The culture dimension's index, its Westrum band and the band's name in the page's
+        language, when the model has that dimension."""
         row = next((d for d in self.dimensions if d.key == WESTRUM_DIMENSION), None)
-        return (row.index, scoring.westrum_band(row.index)) if row else None
+        if row is None:
+            return None
+        band = scoring.westrum_band(row.index)
+        return row.index, band, str(WESTRUM_NAMES[band])
 
     def strengths(self, n: int = 3) -> list[QuestionRow]:
         scored = [q for q in self.questions if q.mean is not None]
@@ -163,7 +175,7 @@ def team_results(team: Team, round_id: int | None = None) -> TeamResults:
     names: dict[str, str] = {}
     for score in DimensionScore.objects.trend(team):
         by_round[score.round_id][score.dimension_key] = score
-        names.setdefault(score.dimension_key, score.dimension.name)
+        names.setdefault(score.dimension_key, score.dimension.local_name)
     visible_history = [s for s in history if s.is_published]
     results.trend_labels = [s.round.name for s in visible_history]
     keys = [d.dimension_key for d in by_round.get(chosen.round_id, {}).values()] or list(names)
@@ -184,7 +196,7 @@ def team_results(team: Team, round_id: int | None = None) -> TeamResults:
         rows.append(
             DimensionRow(
                 key=key,
-                name=score.dimension.name,
+                name=score.dimension.local_name,
                 mean=score.mean,
                 index=score.index,
                 level=score.level,
@@ -208,9 +220,9 @@ def team_results(team: Team, round_id: int | None = None) -> TeamResults:
         results.questions = [
             QuestionRow(
                 key=d.question_key,
-                text=d.question.text,
+                text=d.question.local_text,
                 label=d.question.label,
-                dimension=d.question.dimension.name,
+                dimension=d.question.dimension.local_name,
                 counts=list(d.counts),
                 dont_know=d.dont_know,
                 not_applicable=d.not_applicable,
@@ -392,7 +404,10 @@ def org_heatmap(*, viewer, group_slug: str | None, round_id: int | None, sort: s
     if chosen is None:
         return heatmap
     heatmap.level_names = chosen.model.level_names
-    heatmap.dimensions = list(chosen.model.dimensions.order_by("order", "key").values_list("key", "name"))
+    heatmap.dimensions = [
+        (dimension.key, dimension.local_name)
+        for dimension in chosen.model.dimensions.order_by("order", "key").only("key", "name", "translations")
+    ]
     table = _cached(f"results:round-table:{chosen.pk}:{scores_version(rounds)}", lambda: _round_table(chosen))
     teams = Team.objects.filter(pk__in=list(table)).select_related("group")
     if group is not None:
@@ -540,7 +555,7 @@ def org_trend(
     overall = [row for row in overall if row["teams"] >= row["round__k"]]
     labels = [row["round__name"] for row in overall]
     order = [row["round_id"] for row in overall]
-    series: dict[str, list[float | None]] = {"Overall": [row["mean_index"] for row in overall]}
+    series: dict[str, list[float | None]] = {_("Overall"): [row["mean_index"] for row in overall]}
     for key, name in names.items():
         if key in per_key:
             series[name] = [per_key[key].get(round_id) for round_id in order]

@@ -34,6 +34,7 @@ from assessments.survey_time import survey_minutes
 from audit.models import AuditEvent
 from audit.trail import record
 from teams.models import Membership, Team
+from teams.preferences import moment_text, preferences_of, speaking_to
 
 # A round without a schedule (made by hand) reminds by these rules.
 DEFAULT_MAX_REMINDERS = 2
@@ -79,6 +80,8 @@ def schedules_open_due(*, now=None) -> list[Round]:
 def schedule_create(*, form, by) -> Schedule:
     schedule = form.save(commit=False)
     schedule.created_by = by
+    # The opening time was entered in the lead's own zone (the form said which): it stays in it.
+    schedule.time_zone = timezone.get_current_timezone_name()
     schedule.save()
     form.save_m2m()
     record(AuditEvent.Action.SCHEDULE_CHANGED, schedule, actor=by, change="created")
@@ -221,7 +224,7 @@ def reminder_message(round_: Round) -> tuple[str, str]:
         high,
     ) % {
         "round": round_.name,
-        "closes": timezone.localtime(round_.closes_at).strftime("%d %b %Y, %H:%M %Z"),
+        "closes": moment_text(round_.closes_at),
         "minutes": str(low) if low == high else f"{low}–{high}",
         "k": round_.k,
         "url": survey_url,
@@ -243,7 +246,9 @@ def reminder_deliver_once(delivery_id: int) -> tuple[str, int]:
     if not delivery.round.is_open or taken:
         delivery.delete()
         return "gone", delivery.attempts
-    subject, body = reminder_message(delivery.round)
+    # In the person's language and time zone: the close is their local time, with its zone.
+    with speaking_to(preferences_of(delivery.user)):
+        subject, body = reminder_message(delivery.round)
     delivery.attempts += 1
     try:
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [delivery.user.email], fail_silently=False)

@@ -71,6 +71,23 @@ def model_import(*, spec: ModelSpec, by=None) -> MaturityModel:
     return model
 
 
+# A question's texts are named differently in the file and in the database.
+QUESTION_FILE_TO_FIELD = {
+    "text": "text",
+    "help": "help_text",
+    "result_label": "result_label",
+    "note": "scoring_note",
+}
+QUESTION_FIELD_TO_FILE = {field: key for key, field in QUESTION_FILE_TO_FIELD.items()}
+
+
+def _renamed(translations: dict, names: dict[str, str]) -> dict:
+    return {
+        language: {names.get(key, key): text for key, text in entry.items()}
+        for language, entry in translations.items()
+    }
+
+
 def _model_create(spec: ModelSpec) -> MaturityModel:
     latest = (
         MaturityModel.objects.filter(name=spec.name).order_by("-version").values_list("version", flat=True)
@@ -84,6 +101,8 @@ def _model_create(spec: ModelSpec) -> MaturityModel:
         scale_points=spec.points,
         scale_labels=list(spec.labels),
         levels=[dict(level) for level in spec.levels],
+        language=spec.language,
+        translations=spec.translations,
     )
     for order, dimension_spec in enumerate(spec.dimensions, start=1):
         dimension = Dimension.objects.create(
@@ -94,6 +113,7 @@ def _model_create(spec: ModelSpec) -> MaturityModel:
             prompt=dimension_spec.prompt,
             order=order,
             weight=round(dimension_spec.weight, 2),
+            translations=dimension_spec.translations,
         )
         Question.objects.bulk_create(
             Question(
@@ -105,6 +125,7 @@ def _model_create(spec: ModelSpec) -> MaturityModel:
                 scoring_note=question.note,
                 order=position,
                 reverse=question.reverse,
+                translations=_renamed(question.translations, QUESTION_FILE_TO_FIELD),
             )
             for position, question in enumerate(dimension_spec.questions, start=1)
         )
@@ -130,6 +151,56 @@ def shipped_model_ensure(path: Path = DEFAULT_MODEL_FILE) -> MaturityModel:
     return model
 
 
+def _filled(stored: dict, shipped: dict) -> dict:
+    """``stored`` with every text it lacks taken from ``shipped``: an admin's own wording stays."""
+    merged = {language: dict(entry) for language, entry in (stored or {}).items()}
+    for language, entry in shipped.items():
+        target = merged.setdefault(language, {})
+        for key, text in entry.items():
+            target.setdefault(key, text)
+    return merged
+
+
+@transaction.atomic
+def shipped_translations_sync() -> int:
+    """Give the shipped models in this database the translations of their files (run after each
+    migrate): texts missing here are added, none is changed. How many objects changed."""
+    changed = 0
+    for path in sorted(SHIPPED_MODELS.glob("*.json")):
+        spec = parse_model(json.loads(path.read_text(encoding="utf-8")))
+        model = MaturityModel.objects.filter(name=spec.name, version=spec.version).first()
+        if model is None:
+            continue
+        updates: list = []
+        merged = _filled(model.translations, spec.translations)
+        if merged != model.translations:
+            model.translations = merged
+            updates.append(model)
+        dimensions = {d.key: d for d in model.dimensions.prefetch_related("questions")}
+        for dimension_spec in spec.dimensions:
+            dimension = dimensions.get(dimension_spec.key)
+            if dimension is None:
+                continue
+            merged = _filled(dimension.translations, dimension_spec.translations)
+            if merged != dimension.translations:
+                dimension.translations = merged
+                updates.append(dimension)
+            questions = {q.key: q for q in dimension.questions.all()}
+            for question_spec in dimension_spec.questions:
+                question = questions.get(question_spec.key)
+                if question is None:
+                    continue
+                shipped = _renamed(question_spec.translations, QUESTION_FILE_TO_FIELD)
+                merged = _filled(question.translations, shipped)
+                if merged != question.translations:
+                    question.translations = merged
+                    updates.append(question)
+        for kind in (MaturityModel, Dimension, Question):
+            kind.objects.bulk_update([o for o in updates if isinstance(o, kind)], ["translations"])
+        changed += len(updates)
+    return changed
+
+
 def default_model_ensure() -> MaturityModel:
     """The shipped default model: the full survey."""
     return shipped_model_ensure(DEFAULT_MODEL_FILE)
@@ -150,6 +221,8 @@ def model_export(*, model: MaturityModel) -> ModelSpec:
         points=model.scale_points,
         labels=list(model.scale_labels),
         levels=[dict(level) for level in model.levels],
+        language=model.language,
+        translations=model.translations,
         dimensions=[
             DimensionSpec(
                 key=dimension.key,
@@ -157,6 +230,7 @@ def model_export(*, model: MaturityModel) -> ModelSpec:
                 description=dimension.description,
                 prompt=dimension.prompt,
                 weight=float(dimension.weight),
+                translations=dimension.translations,
                 questions=[
                     QuestionSpec(
                         key=q.key,
@@ -165,6 +239,7 @@ def model_export(*, model: MaturityModel) -> ModelSpec:
                         result_label=q.result_label,
                         note=q.scoring_note,
                         reverse=q.reverse,
+                        translations=_renamed(q.translations, QUESTION_FIELD_TO_FILE),
                     )
                     for q in dimension.questions.all()
                 ],

@@ -7,18 +7,20 @@ from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import timezone
+from django.utils.translation import get_language_info, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from assessments import scheduling, services
+from assessments.content import content_in, content_language
 from assessments.forms import RoundForm, ScheduleForm, SurveyForm
 from assessments.models import Dimension, Participation, Question, ReminderBatch, Round, Schedule
 from assessments.survey_time import survey_minutes
 from assessments.surveys import survey_slots
 from teams.access import team_for_member, teams_with_live_counts
 from teams.models import Membership, Team
+from teams.preferences import moment_text
 
 
 @require_safe
@@ -54,6 +56,19 @@ def survey_take(request: HttpRequest, round_id: int, team_slug: str) -> HttpResp
         return render(request, "assessments/survey_closed.html", context, status=200)
 
     dimensions = _survey_dimensions(round_)
+    wanted = content_language()
+    shown = wanted if not round_.model.missing_translations(wanted, dimensions) else round_.model.language
+    context["content_lang"] = shown
+    if shown != wanted:
+        context["shown_in"] = get_language_info(shown)["name_local"]
+    with content_in(shown):
+        return _survey_page(request, round_, team, dimensions, context)
+
+
+def _survey_page(
+    request, round_: Round, team: Team, dimensions: list[Dimension], context: dict
+) -> HttpResponse:
+    """The survey form, its save and its submit, with the model's words in the content language."""
     if request.method == "POST":
         submit = request.POST.get("action") == "submit"
         form = SurveyForm(request.POST, model=round_.model, dimensions=dimensions, submit=submit)
@@ -259,9 +274,7 @@ def schedule_create(request: HttpRequest) -> HttpResponse:
             _("Schedule “%(name)s” saved. Its next round opens %(when)s.")
             % {
                 "name": schedule.name,
-                "when": dateformat.format(timezone.localtime(nxt[0].opens_at), "j M Y, H:i T")
-                if nxt
-                else "–",
+                "when": moment_text(nxt[0].opens_at) if nxt else "–",
             },
         )
         return redirect(reverse("round_list") + "#schedules")

@@ -23,8 +23,8 @@ class DimensionChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Dimension) -> str:
         # Two versions of a model may both be offered: tell their dimensions apart.
         if getattr(self, "several_models", False):
-            return f"{obj.name} · {obj.model}"
-        return obj.name
+            return f"{obj.local_name} · {obj.model}"
+        return obj.local_name
 
 
 def team_model_ids(team: Team) -> list[int]:
@@ -108,7 +108,7 @@ class ActionForm(forms.ModelForm):
                 self.add_error(
                     "dimension",
                     _("The survey of %(round)s has no dimension “%(dimension)s”.")
-                    % {"round": round_.name, "dimension": dimension.name},
+                    % {"round": round_.name, "dimension": dimension.local_name},
                 )
             else:
                 cleaned["dimension"] = same

@@ -82,7 +82,7 @@ def loop_for(action: Action) -> Loop | None:
     if source is None:
         source = scored.filter(closes_at__lte=action.created_at).order_by("-closes_at", "-pk").first()
     if source is None:
-        return Loop(dimension_key=dimension.key, dimension_name=dimension.name, before=None, after=None)
+        return Loop(dimension_key=dimension.key, dimension_name=dimension.local_name, before=None, after=None)
     following = scored.filter(closes_at__gt=source.closes_at).first()
     rounds = [source] + ([following] if following else [])
     round_ids = [round_.pk for round_ in rounds]
@@ -101,7 +101,7 @@ def loop_for(action: Action) -> Loop | None:
 
     return Loop(
         dimension_key=dimension.key,
-        dimension_name=dimension.name,
+        dimension_name=dimension.local_name,
         before=point(source),
         after=point(following) if following else None,
     )

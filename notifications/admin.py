@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from notifications.models import ChatNotification, ChatWebhook
+from teams.preferences import time_zones
 
 
 class ChatWebhookForm(forms.ModelForm):
@@ -33,10 +34,27 @@ class ChatWebhookForm(forms.ModelForm):
             "on_round_opened",
             "on_two_days_left",
             "on_results_ready",
+            "language",
+            "time_zone",
             "active",
         ]
 
     field_order = ["name", "service", "url"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"] = forms.ChoiceField(
+            label=_("language"),
+            required=False,
+            choices=[("", _("the site's")), *settings.LANGUAGES],
+            help_text=self.fields["language"].help_text,
+        )
+        self.fields["time_zone"] = forms.ChoiceField(
+            label=_("time zone"),
+            required=False,
+            choices=[("", _("the site's")), *[(name, name) for name in time_zones()]],
+            help_text=self.fields["time_zone"].help_text,
+        )
 
     def clean_url(self):
         url = self.cleaned_data["url"]

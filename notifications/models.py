@@ -48,6 +48,18 @@ class ChatWebhook(models.Model):
     on_round_opened = models.BooleanField(_("when a round opens"), default=True)
     on_two_days_left = models.BooleanField(_("two days before a round closes"), default=True)
     on_results_ready = models.BooleanField(_("when results are ready"), default=True)
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        blank=True,
+        help_text=_("The channel's language; empty: the site's (LANGUAGE_CODE)."),
+    )
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        help_text=_("Close times are written in it; empty: the site's (GEMBA_TIME_ZONE)."),
+    )
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -10,7 +10,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -20,6 +20,7 @@ from assessments.survey_time import survey_minutes
 from notifications import secrets
 from notifications.messages import PAYLOADS, Message
 from notifications.models import ChatNotification, ChatWebhook
+from teams.preferences import moment_text, speaking_to
 
 # A webhook hears about rounds that opened or were scored in this window (not years of history
 # when it is first added).
@@ -66,7 +67,7 @@ def notifications_due(*, now=None) -> int:
 def message_for(notification: ChatNotification) -> Message:
     round_, webhook = notification.round, notification.webhook
     base = settings.GEMBA_BASE_URL.rstrip("/")
-    closes = dateformat.format(timezone.localtime(round_.closes_at), "j M Y, H:i T")
+    closes = moment_text(round_.closes_at)
     low, high = survey_minutes(Question.objects.filter(dimension__model_id=round_.model_id).count())
     minutes = str(low) if low == high else f"{low}–{high}"
     survey = base + reverse("survey_list")
@@ -119,7 +120,9 @@ def chat_deliver_once(notification_id: int) -> tuple[str, int]:
     )
     if notification is None:
         return "gone", 0
-    payload = PAYLOADS[notification.webhook.service](message_for(notification))
+    # In the channel's language and time zone (the site's where it has none).
+    with speaking_to(notification.webhook):
+        payload = PAYLOADS[notification.webhook.service](message_for(notification))
     try:
         url = notification.webhook.url
     except secrets.Unreadable as error:

@@ -1,12 +1,15 @@
-"""Development comforts that change nothing in production."""
+"""Site-wide middleware: each person's language and time zone, and development comforts that
+change nothing in production."""
 
 from __future__ import annotations
 
+import zoneinfo
 from collections.abc import Callable
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import Resolver404, get_resolver
+from django.utils import timezone, translation
 from django.views.defaults import page_not_found
 
 
@@ -42,3 +45,49 @@ class FriendlyNotFoundInDebug:
             return True
         # The admin answers every address under /admin/ with its catch-all view, which 404s.
         return getattr(match.func, "__name__", "") == "catch_all_view"
+
+
+LANGUAGE_KEY = "gemba_language"
+ZONE_KEY = "gemba_time_zone"
+
+
+class PersonPreferences:
+    """Each page in the signed-in person's language and time zone.
+
+    Both are copied into the session at sign-in (portal.signals) and when the person changes
+    them, so no page pays a query for them. Without a chosen language, LocaleMiddleware's
+    choice (the language cookie, else the browser's Accept-Language) stands; without a time zone,
+    GEMBA_TIME_ZONE. The language is also kept in Django's language cookie, so the sign-in page
+    speaks it after signing out.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        session = getattr(request, "session", None)
+        language = zone = ""
+        if session is not None:
+            language = session.get(LANGUAGE_KEY) or ""
+            zone = session.get(ZONE_KEY) or ""
+        if language in dict(settings.LANGUAGES):
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+        else:
+            language = ""
+        if zone:
+            timezone.activate(zoneinfo.ZoneInfo(zone))
+        try:
+            response = self.get_response(request)
+        finally:
+            timezone.deactivate()
+        if language and request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != language:
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                language,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            )
+        return response

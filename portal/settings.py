@@ -93,10 +93,13 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language of the cookie or the browser; PersonPreferences below puts the person's own.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "portal.middleware.FriendlyNotFoundInDebug",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.middleware.PersonPreferences",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.ProviderRecheck",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -199,7 +202,17 @@ AXES_LOCKOUT_CALLABLE = "portal.views.lockout.locked_out"
 AXES_VERBOSE = False
 AXES_IPWARE_PROXY_COUNT = env.int("GEMBA_PROXY_COUNT", default=0) or None
 
+# English is the source; each language has its catalog in locale/ (README: Adding a language).
+# Written in their own language: the chooser offers each by the name its speakers know.
 LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Español"), ("ca", "Català")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# How each language writes a day and a moment (portal/formats/<language>/formats.py).
+FORMAT_MODULE_PATH = ["portal.formats"]
+LANGUAGE_COOKIE_NAME = "gemba_language"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = not DEBUG
 TIME_ZONE = env.str("GEMBA_TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True

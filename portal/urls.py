@@ -12,6 +12,7 @@ from portal.views.delivery import delivery_records, delivery_records_csv, team_d
 from portal.views.health import healthz
 from portal.views.home import home
 from portal.views.org import org_dashboard
+from portal.views.preferences import language_choose, preferences, time_zone_detect
 from portal.views.review import team_review
 from portal.views.team import team_dashboard, team_targets
 
@@ -21,6 +22,9 @@ urlpatterns = [
     path("accounts/login/", SignIn.as_view(), name="login"),
     path("accounts/logout/", SignOut.as_view(), name="logout"),
     path("", include("accounts.urls")),
+    path("accounts/preferences/", preferences, name="preferences"),
+    path("accounts/preferences/time-zone/", time_zone_detect, name="time_zone_detect"),
+    path("language/", language_choose, name="language_choose"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("", include("assessments.urls")),

@@ -148,3 +148,29 @@ class GroupLead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.group}"
+
+
+class Preferences(models.Model):
+    """A person's language and time zone: pages, charts, dates and e-mails follow them.
+
+    Blank means not chosen yet: the language then comes from the browser, and the time zone is
+    taken from the browser at the first visit (GEMBA_TIME_ZONE until then).
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="preferences",
+        verbose_name=_("user"),
+    )
+    # No choices on the field: a new language in settings.LANGUAGES needs no migration.
+    language = models.CharField(_("language"), max_length=10, blank=True)
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("preferences")
+        verbose_name_plural = _("preferences")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.language or '-'} · {self.time_zone or '-'}"

@@ -52,6 +52,12 @@ class Schedule(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(26)],
         help_text=_("Only for “every N weeks”."),
     )
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        help_text=_("Its opening time is read in it: the zone of the lead who made it (empty: the site's)."),
+    )
     starts_on = models.DateField(
         _("first opening day"),
         help_text=_(
@@ -108,6 +114,10 @@ class Schedule(models.Model):
         return self.name
 
     @property
+    def zone_name(self) -> str:
+        return self.time_zone or settings.TIME_ZONE
+
+    @property
     def spec(self) -> cadence.Cadence:
         return cadence.Cadence(
             kind=self.cadence,
@@ -115,7 +125,7 @@ class Schedule(models.Model):
             open_days=self.open_days,
             opens_at=self.opens_at_time,
             every_weeks=self.every_weeks,
-            zone=settings.TIME_ZONE,
+            zone=self.time_zone or settings.TIME_ZONE,
         )
 
     def clean(self) -> None:

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from html import escape
 
 from django.core.cache import cache
-from django.utils.translation import get_language
+from django.utils.formats import get_format, number_format
+from django.utils.translation import get_language, gettext
 from pygal.style import Style
 
 # Okabe–Ito: distinguishable with every common colour-vision deficiency; then Paul Tol's wine and
@@ -52,6 +53,8 @@ STYLE = Style(
 
 _SCRIPT = re.compile(r"<script\b.*?</script\s*>", re.DOTALL | re.IGNORECASE)
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+# pygal names an untitled chart "Pygal"; ours carry their title and description on the <svg>.
+_PYGAL_TITLE = re.compile(r"<title>Pygal</title>")
 _SVG_OPEN = re.compile(r"<svg\b[^>]*>")
 # pygal's hidden helper paths carry style="opacity: 0"; the CSP blocks style attributes, so they
 # become the equivalent presentation attribute.
@@ -78,6 +81,20 @@ class Chart:
     slug: str = "chart"
 
 
+def number(value: float | None, digits: int | None = 0) -> str:
+    """A number as the page's language writes it ("3.4", "3,4"); "–" for none. ``digits`` None:
+    as few as it takes ("3", "2.75")."""
+    if value is None:
+        return "–"
+    if digits is None:
+        return f"{value:g}".replace(".", get_format("DECIMAL_SEPARATOR"))
+    return number_format(round(value, digits), decimal_pos=digits)
+
+
+def _plain_number(value) -> str:
+    return number(value, None) if isinstance(value, int | float) else str(value)
+
+
 def base_config(**overrides) -> dict:
     """pygal options every chart starts from: no JavaScript, no XML declaration, our style."""
     config = {
@@ -90,6 +107,10 @@ def base_config(**overrides) -> dict:
         "truncate_legend": -1,
         "truncate_label": -1,
         "margin": 16,
+        "no_data_text": gettext("No data"),
+        # The values pygal writes into the drawing, as the page's language writes numbers.
+        "value_formatter": _plain_number,
+        "x_value_formatter": _plain_number,
     }
     config.update(overrides)
     return config
@@ -113,7 +134,7 @@ def dash(index: int) -> dict:
 def sanitise(svg: str) -> str:
     """Drop every <script> and comment pygal wrote, and the legend ids only its script used; keep
     the drawing and its style."""
-    svg = _LEGEND_ID.sub("", _COMMENT.sub("", _SCRIPT.sub("", svg)))
+    svg = _PYGAL_TITLE.sub("", _LEGEND_ID.sub("", _COMMENT.sub("", _SCRIPT.sub("", svg))))
     return _OPACITY_STYLE.sub(r'opacity="\1"', svg)
 
 

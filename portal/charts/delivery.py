@@ -14,7 +14,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from delivery.dora import Keys
-from portal.charts.base import Chart, Table, base_config, cached, dash, last_label_room, render
+from portal.charts.base import Chart, Table, base_config, cached, dash, last_label_room, number, render
 
 
 def _config(title: str, y_title: str, series: int, months: int = 12, **overrides) -> dict:
@@ -72,7 +72,7 @@ def _percent(rate: float | None) -> float | None:
 
 
 def _cell(value: float | None, unit: str = "") -> str:
-    return _("no data") if value is None else f"{value:g}{unit}"
+    return _("no data") if value is None else f"{number(value, None)}{unit}"
 
 
 def _split(months: Sequence[Keys], values: list) -> tuple[list, list]:
@@ -273,7 +273,7 @@ def culture_delivery_scatter(
     table = Table(
         [_("team"), culture_title, _("survey responses"), delivery_title, _("deployments")],
         [
-            [p.team, f"{p.culture:.1f}", str(p.responses), f"{p.delivery:.1f}", str(p.deployments)]
+            [p.team, number(p.culture, 1), str(p.responses), number(p.delivery, 1), str(p.deployments)]
             for p in sorted(points, key=lambda p: p.team)
         ],
     )

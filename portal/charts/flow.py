@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from improvements.flow import FLOW_STAGES, FlowWeek
 from portal.charts.base import Chart, Table, base_config, dash, render
+from teams.preferences import day_text
 
 
 def _without_inline_style(chart: Chart) -> Chart:
@@ -63,7 +64,7 @@ def cumulative_flow_chart(
     table = Table(
         columns=[_("week ending"), *(labels[stage] for stage in reversed(FLOW_STAGES))],
         rows=[
-            [date_format(week.ending, "j M Y"), *(str(week.counts[stage]) for stage in reversed(FLOW_STAGES))]
+            [day_text(week.ending), *(str(week.counts[stage]) for stage in reversed(FLOW_STAGES))]
             for week in weeks
         ],
     )

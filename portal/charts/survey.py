@@ -10,14 +10,23 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pygal
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from pygal.style import Style
 
-from portal.charts.base import STYLE, Chart, Table, base_config, cached, dash, last_label_room, render
+from portal.charts.base import (
+    STYLE,
+    Chart,
+    Table,
+    base_config,
+    cached,
+    dash,
+    last_label_room,
+    number,
+    render,
+)
 
-
-def _fmt(value: float | None, digits: int = 0) -> str:
-    return "–" if value is None else f"{value:.{digits}f}"
+_fmt = number
 
 
 @cached
@@ -39,13 +48,18 @@ def radar(
         for name, values in series
     )
     table = Table(
-        columns=["Dimension", *[name for name, _ in series]],
+        columns=[_("Dimension"), *[name for name, _values in series]],
         rows=[
-            [dimension, *[_fmt(values[i]) for _, values in series]] for i, dimension in enumerate(dimensions)
+            [dimension, *[_fmt(values[i]) for _name, values in series]]
+            for i, dimension in enumerate(dimensions)
         ],
     )
     return render(
-        chart, title=title, description=f"Index 0–100 per dimension. {description}", table=table, slug=slug
+        chart,
+        title=title,
+        description=_("Index 0–100 per dimension. %(numbers)s") % {"numbers": description},
+        table=table,
+        slug=slug,
     )
 
 
@@ -56,14 +70,15 @@ def trend(
     *,
     title: str,
     slug: str,
-    y_title="Index",
+    y_title: str = "",
 ) -> Chart:
     """One line per series over rounds; gaps where a round has no score (hidden or absent)."""
+    y_title = y_title or _("Index")
     chart = pygal.Line(
         **base_config(
             title=title,
             range=(0, 100),
-            x_title="Round",
+            x_title=_("Round"),
             y_title=y_title,
             allow_interruptions=True,
             show_dots=True,
@@ -78,15 +93,23 @@ def trend(
     for i, (name, values) in enumerate(series.items()):
         chart.add(name, list(values), stroke_style=dash(i))
     table = Table(
-        columns=["Round", *series.keys()],
+        columns=[_("Round"), *series.keys()],
         rows=[[label, *[_fmt(values[i]) for values in series.values()]] for i, label in enumerate(rounds)],
     )
     first_last = [
-        f"{name} from {_fmt(next((v for v in values if v is not None), None))} "
-        f"to {_fmt(next((v for v in reversed(values) if v is not None), None))}"
+        _("%(name)s from %(first)s to %(last)s")
+        % {
+            "name": name,
+            "first": _fmt(next((v for v in values if v is not None), None)),
+            "last": _fmt(next((v for v in reversed(values) if v is not None), None)),
+        }
         for name, values in series.items()
     ]
-    description = f"{y_title} 0–100 over {len(rounds)} rounds: " + "; ".join(first_last) + "."
+    description = ngettext(
+        "%(measure)s 0–100 over %(n)s round: %(lines)s.",
+        "%(measure)s 0–100 over %(n)s rounds: %(lines)s.",
+        len(rounds),
+    ) % {"measure": y_title, "n": len(rounds), "lines": "; ".join(first_last)}
     return render(chart, title=title, description=description, table=table, slug=slug)
 
 
@@ -113,7 +136,7 @@ def likert(rows: Sequence[LikertRow], scale_labels: Sequence[str], *, title: str
             style=_diverging_style(points, order),
             title=title,
             range=(-100, 100),
-            x_title="% of answers (disagree ← → agree)",
+            x_title=_("% of answers (disagree ← → agree)"),
             width=900,
             height=max(220, 60 + 46 * len(rows)),
             legend_at_bottom_columns=3,
@@ -141,10 +164,10 @@ def likert(rows: Sequence[LikertRow], scale_labels: Sequence[str], *, title: str
         else:
             chart.add(name, values)
     columns = [
-        "Question",
+        _("Question"),
         *[f"{p + 1} · {label}" for p, label in enumerate(scale_labels)],
-        "Don't know",
-        "N/A",
+        _("Don't know"),
+        _("N/A"),
     ]
     table = Table(
         columns=columns,
@@ -153,10 +176,13 @@ def likert(rows: Sequence[LikertRow], scale_labels: Sequence[str], *, title: str
             for row in rows
         ],
     )
-    description = (
-        f"Answers to {len(rows)} questions as shares of the answers on the {points}-point scale; "
-        "disagreement left of zero, agreement right."
-    )
+    description = ngettext(
+        "Answers to %(n)s question as shares of the answers on the %(points)s-point scale; "
+        "disagreement left of zero, agreement right.",
+        "Answers to %(n)s questions as shares of the answers on the %(points)s-point scale; "
+        "disagreement left of zero, agreement right.",
+        len(rows),
+    ) % {"n": len(rows), "points": points}
     return render(chart, title=title, description=description, table=table, slug=slug)
 
 
@@ -217,16 +243,16 @@ def level_distribution(
             show_legend=False,
             print_values=True,
             height=300,
-            x_title="Teams",
+            x_title=_("Teams"),
             range=(0, ticks[-1]),
             value_formatter=lambda value: f"{value:.0f}",
         )
     )
     chart.y_labels = ticks
     chart.x_labels = [f"{level} · {level_names[level]}" for level in levels]
-    chart.add("Teams", [counts.get(level, 0) for level in levels])
+    chart.add(_("Teams"), [counts.get(level, 0) for level in levels])
     table = Table(
-        columns=["Level", "Teams"],
+        columns=[_("Level"), _("Teams")],
         rows=[[f"{lv} · {level_names[lv]}", str(counts.get(lv, 0))] for lv in levels],
     )
     description = ", ".join(
@@ -257,11 +283,13 @@ def sparkline(values: Sequence[float | None], *, title: str, slug: str) -> Chart
     )
     chart.add(title, list(values), stroke_style={"width": 6})
     known = [v for v in values if v is not None]
-    description = f"{title}: " + (", ".join(_fmt(v) for v in values) if known else "no scores yet")
+    description = f"{title}: " + (", ".join(_fmt(v) for v in values) if known else _("no scores yet"))
     return render(
         chart,
         title=title,
         description=description,
-        table=Table(columns=["Round", "Index"], rows=[[str(i + 1), _fmt(v)] for i, v in enumerate(values)]),
+        table=Table(
+            columns=[_("Round"), _("Index")], rows=[[str(i + 1), _fmt(v)] for i, v in enumerate(values)]
+        ),
         slug=slug,
     )

@@ -3,6 +3,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, ngettext
@@ -29,7 +30,7 @@ def _delta_html(rounded: float | None, digits: int, language: str | None) -> str
         css, arrow, words = "up", "▲", _("up")
     else:
         css, arrow, words = "down", "▼", _("down")
-    text = f"{rounded:+.{digits}f}".replace("-", "−")
+    text = ("+" if rounded > 0 else "−") + number_format(abs(rounded), decimal_pos=digits)
     return format_html(
         '<span class="delta delta-{}"><span aria-hidden="true">{} </span>{}'
         '<span class="visually-hidden"> ({})</span></span>',
@@ -85,6 +86,10 @@ def heatmap_rows(heatmap) -> str:
     keys = [key for key, _name in heatmap.dimensions]
     show_group = heatmap.group is None
     missing = '<td class="text-center">–</td>'
+    # "L3": the level, abbreviated as the page's language does.
+    short = {
+        level: escape(_("L%(level)s") % {"level": level}) for level in heatmap.level_names or range(1, 6)
+    }
     parts = []
     for row in heatmap.rows:
         team = row.team
@@ -115,13 +120,13 @@ def heatmap_rows(heatmap) -> str:
         else:
             parts.append(
                 f'    <td class="cell level-{row.level}"><strong>{_whole(row.index)}</strong>'
-                f"<small>L{row.level} {_delta(row.delta, language)}</small></td>\n"
+                f"<small>{short.get(row.level, row.level)} {_delta(row.delta, language)}</small></td>\n"
             )
             for key in keys:
                 cell = row.cells.get(key)
                 parts.append(
-                    f'    <td class="cell level-{cell.level}">{_whole(cell.index)}'
-                    f"<small>L{cell.level} {_delta(cell.delta, language)}</small></td>\n"
+                    f'    <td class="cell level-{cell.level}">{_whole(cell.index)}<small>'
+                    f"{short.get(cell.level, cell.level)} {_delta(cell.delta, language)}</small></td>\n"
                     if cell
                     else f"    {missing}\n"
                 )

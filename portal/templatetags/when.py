@@ -12,21 +12,11 @@ from datetime import date, datetime
 
 from django import template
 from django.utils import timezone
-from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
 
+from teams.preferences import day_text, moment_text, zone_name
+
 register = template.Library()
-
-MOMENT = "j M Y, H:i"
-DAY = "j M Y"
-
-
-def zone_name(moment: datetime | None = None) -> str:
-    """The current time zone's short name at that moment ("UTC", "CET", "CEST"), else its key."""
-    zone = timezone.get_current_timezone()
-    name = (moment or timezone.now()).astimezone(zone).tzname() or str(zone)
-    # zoneinfo writes "+03" for zones without an abbreviation: the key says more.
-    return str(zone) if name[:1] in "+-" else name
 
 
 @register.filter
@@ -35,9 +25,8 @@ def when(value: datetime | None) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        local = timezone.localtime(value) if timezone.is_aware(value) else value
-        return f"{date_format(local, MOMENT)} {zone_name(local)}"
-    return date_format(value, DAY)
+        return moment_text(value)
+    return day_text(value)
 
 
 @register.filter
@@ -47,7 +36,7 @@ def day(value: date | datetime | None) -> str:
         return ""
     if isinstance(value, datetime) and timezone.is_aware(value):
         value = timezone.localtime(value)
-    return date_format(value, DAY)
+    return day_text(value)
 
 
 @register.filter

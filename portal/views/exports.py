@@ -11,10 +11,11 @@ from django.http import HttpRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.text import slugify
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from django.views.decorators.http import require_safe
 
 from assessments import agreement
+from assessments.content import localised
 from assessments.models import DimensionScore, Round
 from assessments.results import org_heatmap
 from improvements.models import Action
@@ -67,23 +68,29 @@ def csv_response(filename: str, header: list[str], rows: Iterable[Iterable]) -> 
     return response
 
 
+def _header(columns) -> list[str]:
+    """Column names in the language of the request (they are lazy until now)."""
+    return [str(column) for column in columns]
+
+
 def _fmt(value: float | None) -> str:
     return "" if value is None else f"{value:.2f}"
 
 
+# Column names stay short and spreadsheet-friendly; each language has its own.
 DIMENSION_HEADER = [
-    "round",
-    "closed",
-    "team",
-    "group",
-    "dimension_key",
-    "dimension",
-    "index",
-    "mean",
-    "level",
-    "responses",
-    "agreement",
-    "agreement_band",
+    pgettext_lazy("CSV column", "round"),
+    pgettext_lazy("CSV column", "closed"),
+    pgettext_lazy("CSV column", "team"),
+    pgettext_lazy("CSV column", "group"),
+    pgettext_lazy("CSV column", "dimension_key"),
+    pgettext_lazy("CSV column", "dimension"),
+    pgettext_lazy("CSV column", "index"),
+    pgettext_lazy("CSV column", "mean"),
+    pgettext_lazy("CSV column", "level"),
+    pgettext_lazy("CSV column", "responses"),
+    pgettext_lazy("CSV column", "agreement"),
+    pgettext_lazy("CSV column", "agreement_band"),
 ]
 
 
@@ -97,6 +104,7 @@ def _dimension_rows(scores) -> Iterator[list]:
         "team__group__slug",
         "dimension_key",
         "dimension__name",
+        "dimension__translations",
         "index",
         "mean",
         "level",
@@ -111,6 +119,7 @@ def _dimension_rows(scores) -> Iterator[list]:
         group,
         key,
         dimension,
+        translations,
         index,
         mean,
         level,
@@ -123,13 +132,13 @@ def _dimension_rows(scores) -> Iterator[list]:
             team,
             group or "",
             key,
-            dimension,
+            localised(dimension, translations, "name"),
             _fmt(index),
             _fmt(mean),
             level,
             responses,
             _fmt(agreement_value),
-            "" if agreement_value is None else agreement.band(agreement_value).key,
+            "" if agreement_value is None else agreement.band(agreement_value).label,
         ]
 
 
@@ -148,14 +157,16 @@ def round_csv(request: HttpRequest, round_id: int) -> StreamingHttpResponse:
     """A round: team × dimension, for the teams the viewer may open (as on /org/)."""
     round_ = get_object_or_404(Round.objects.scored(), pk=round_id)
     rows = _dimension_rows(_scores(request.user).filter(round=round_))
-    return csv_response(f"gemba-{slugify(round_.name)}.csv", DIMENSION_HEADER, rows)
+    return csv_response(f"gemba-{slugify(round_.name)}.csv", _header(DIMENSION_HEADER), rows)
 
 
 @require_safe
 @login_required
 def all_rounds_csv(request: HttpRequest) -> StreamingHttpResponse:
     """Every closed round × team × dimension, for the teams the viewer may open."""
-    return csv_response("gemba-all-rounds.csv", DIMENSION_HEADER, _dimension_rows(_scores(request.user)))
+    return csv_response(
+        "gemba-all-rounds.csv", _header(DIMENSION_HEADER), _dimension_rows(_scores(request.user))
+    )
 
 
 @require_safe
@@ -164,7 +175,7 @@ def team_history_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
     """One team's scores over every closed round; 404 for who may not see the team."""
     team = team_for_user(request.user, slug)
     rows = _dimension_rows(_scores(request.user).filter(team=team))
-    return csv_response(f"gemba-{team.slug}-history.csv", DIMENSION_HEADER, rows)
+    return csv_response(f"gemba-{team.slug}-history.csv", _header(DIMENSION_HEADER), rows)
 
 
 @require_safe
@@ -179,16 +190,17 @@ def heatmap_csv(request: HttpRequest) -> StreamingHttpResponse:
     )
     keys = [key for key, _ in heatmap.dimensions]
     header = [
-        "team",
-        "group",
-        "responses",
-        "members",
-        "participation_pct",
-        "overall_index",
-        "overall_delta",
-        "level",
+        pgettext("CSV column", "team"),
+        pgettext("CSV column", "group"),
+        pgettext("CSV column", "responses"),
+        pgettext("CSV column", "members"),
+        pgettext("CSV column", "participation_pct"),
+        pgettext("CSV column", "overall_index"),
+        pgettext("CSV column", "overall_delta"),
+        pgettext("CSV column", "level"),
     ]
-    header += [f"{key}_index" for key in keys] + [f"{key}_delta" for key in keys]
+    header += [pgettext("CSV column", "%(key)s_index") % {"key": key} for key in keys]
+    header += [pgettext("CSV column", "%(key)s_delta") % {"key": key} for key in keys]
 
     def rows() -> Iterator[list]:
         for row in heatmap.rows:
@@ -200,7 +212,7 @@ def heatmap_csv(request: HttpRequest) -> StreamingHttpResponse:
                 row.rate,
             ]
             if row.hidden:
-                yield [*base, "hidden", "", "", *[""] * (2 * len(keys))]
+                yield [*base, pgettext("CSV value", "hidden"), "", "", *[""] * (2 * len(keys))]
                 continue
             cells = [row.cells.get(key) for key in keys]
             yield [
@@ -217,23 +229,23 @@ def heatmap_csv(request: HttpRequest) -> StreamingHttpResponse:
 
 
 ACTIONS_HEADER = [
-    _lazy("id"),
-    _lazy("title"),
-    _lazy("stage"),
-    _lazy("in stage since"),
-    _lazy("owner"),
-    _lazy("due date"),
-    _lazy("overdue"),
-    _lazy("dimension key"),
-    _lazy("dimension"),
-    _lazy("source round"),
-    _lazy("created at"),
-    _lazy("current condition"),
-    _lazy("target condition"),
-    _lazy("root cause"),
-    _lazy("countermeasure"),
-    _lazy("outcome"),
-    _lazy("experiments"),
+    gettext_lazy("id"),
+    gettext_lazy("title"),
+    gettext_lazy("stage"),
+    gettext_lazy("in stage since"),
+    gettext_lazy("owner"),
+    gettext_lazy("due date"),
+    gettext_lazy("overdue"),
+    gettext_lazy("dimension key"),
+    gettext_lazy("dimension"),
+    gettext_lazy("source round"),
+    gettext_lazy("created at"),
+    gettext_lazy("current condition"),
+    gettext_lazy("target condition"),
+    gettext_lazy("root cause"),
+    gettext_lazy("countermeasure"),
+    gettext_lazy("outcome"),
+    gettext_lazy("experiments"),
 ]
 
 
@@ -254,13 +266,13 @@ def actions_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
             yield [
                 action.pk,
                 action.title,
-                action.stage,
+                action.get_stage_display(),
                 timezone.localtime(action.stage_changed_at).isoformat(timespec="seconds"),
                 action.owner.get_username() if action.owner else "",
                 action.due_date.isoformat() if action.due_date else "",
-                "yes" if action.is_overdue else "no",
+                pgettext("CSV value", "yes") if action.is_overdue else pgettext("CSV value", "no"),
                 action.dimension.key if action.dimension else "",
-                action.dimension.name if action.dimension else "",
+                action.dimension.local_name if action.dimension else "",
                 action.source_round.name if action.source_round else "",
                 timezone.localtime(action.created_at).isoformat(timespec="seconds"),
                 action.current_condition,
@@ -272,4 +284,4 @@ def actions_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
             ]
 
     filename = f"gemba-actions-{team.slug}-{timezone.localdate().isoformat()}.csv"
-    return csv_response(filename, [str(column) for column in ACTIONS_HEADER], rows())
+    return csv_response(filename, _header(ACTIONS_HEADER), rows())

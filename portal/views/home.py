@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from assessments.models import TeamScore
@@ -36,7 +37,7 @@ def home(request: HttpRequest) -> HttpResponse:
                 "latest": latest,
                 "sparkline": sparkline(
                     indexes,
-                    title=f"{membership.team.name}: index over rounds",
+                    title=_("%(team)s: index over rounds") % {"team": membership.team.name},
                     slug=f"spark-{membership.team.slug}",
                 )
                 if any(i is not None for i in indexes)

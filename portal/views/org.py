@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from assessments.models import Round
@@ -46,8 +46,8 @@ def org_dashboard(request: HttpRequest) -> HttpResponse:
 
 
 CULTURE_MEASURES = {
-    "westrum": _lazy("Westrum culture index (0–100)"),
-    "maturity": _lazy("overall maturity index (0–100)"),
+    "westrum": gettext_lazy("Westrum culture index (0–100)"),
+    "maturity": gettext_lazy("overall maturity index (0–100)"),
 }
 
 

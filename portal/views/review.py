@@ -183,7 +183,7 @@ def _dimensions(results, votes: dict[str, int], order: str = "index") -> list[Re
     comments: dict[str, list[str]] = defaultdict(list)
     for comment in results.comments:
         comments[comment.dimension.key].append(comment.text)
-    labels = results.round.model.scale_labels
+    labels = results.round.model.labels
     if order == "agreement":
         ordered = sorted(results.dimensions, key=_by_agreement)
     else:

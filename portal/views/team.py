@@ -73,7 +73,7 @@ def _charts(results) -> dict:
     if results.questions:
         charts_["likert"] = charts.likert(
             [charts.LikertRow(q.text, q.counts, q.dont_know, q.not_applicable) for q in results.questions],
-            results.round.model.scale_labels,
+            results.round.model.labels,
             title=_("Answers per question"),
             slug="likert",
         )

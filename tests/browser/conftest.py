@@ -110,6 +110,7 @@ def _plain_http(settings):
     settings.CSRF_COOKIE_SECURE = False
     settings.SECURE_SSL_REDIRECT = False
     settings.SECURE_HSTS_SECONDS = 0
+    settings.LANGUAGE_COOKIE_SECURE = False
 
 
 class Console:

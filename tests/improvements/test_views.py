@@ -369,7 +369,7 @@ def test_export_streams_the_teams_actions(persona, request, client_for, new_acti
     assert 'attachment; filename="gemba-actions-checkout-' in response["Content-Disposition"]
     rows = read_csv(response)
     assert rows[0][:3] == ["id", "title", "stage"]
-    assert rows[1][:3] == [str(action.pk), "Ünïcode — “quotes”, commas", "plan"]
+    assert rows[1][:3] == [str(action.pk), "Ünïcode — “quotes”, commas", "Plan"]
     assert rows[1][7:9] == ["dim-1", "Dimension 1"]
     # A cell a spreadsheet would run as a formula stays text.
     assert rows[2][1].startswith("'=")

@@ -204,8 +204,8 @@ def test_details_strengths_likert_and_westrum_at_k_detail(client_for, member, te
     assert results.detailed and len(results.questions) == 40
     assert len(results.strengths()) == 3 and len(results.weaknesses()) == 3
     assert "Answer distribution of 40 questions" in content
-    index, band = results.westrum
-    assert band == scoring_band(index)
+    index, band, name = results.westrum
+    assert band == scoring_band(index) and name == band
     assert "Culture (Westrum)" in content
 
 

@@ -266,6 +266,25 @@ MATRIX: dict[str, Entry] = {
     ),
     "accounts/logout/": Entry("site", {"GET": REFUSED, "POST": rule(LOGIN)}, why="POST only; then sign-in"),
     "accounts/password/": Entry("site", {"GET": rule(200), "POST": rule(200)}, data=lambda w, t: {}),
+    "accounts/preferences/": Entry(
+        "site",
+        {"GET": rule(200), "POST": rule(DONE)},
+        data=lambda w, t: {"language": "ca", "time_zone": "Europe/Madrid"},
+        why="each person's own language and time zone",
+    ),
+    "accounts/preferences/time-zone/": Entry(
+        "site",
+        {"GET": REFUSED, "POST": rule(204)},
+        data=lambda w, t: {"time_zone": "America/New_York"},
+        why="the browser's time zone at the first visit (static/js/site.js)",
+    ),
+    "language/": Entry(
+        "site",
+        # The chooser of every page, the sign-in page's too: a cookie for everyone, kept for who
+        # is signed in.
+        {"GET": REFUSED, "POST": rule(DONE, anonymous=DONE)},
+        data=lambda w, t: {"language": "es", "next": "/"},
+    ),
     "accounts/password/done/": Entry("site", {"GET": rule(200), "POST": rule(405)}),
     "accounts/oidc/login/": Entry(
         "site",

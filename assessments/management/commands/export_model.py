@@ -1,7 +1,9 @@
 import json
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from assessments.model_file import translations_report
 from assessments.models import DimensionReliability, MaturityModel
 from assessments.services import model_export
 
@@ -38,10 +40,15 @@ class Command(BaseCommand):
         if chosen is None:
             names = ", ".join(sorted(set(MaturityModel.objects.values_list("name", flat=True)))) or "none"
             raise CommandError(f"No such maturity model. Models here: {names}")
-        data = model_export(model=chosen).as_dict()
+        spec = model_export(model=chosen)
+        data = spec.as_dict()
         if reliability:
             data["reliability"] = _reliability(chosen)
         self.stdout.write(json.dumps(data, indent=2, ensure_ascii=False))
+        # Standard error, so the JSON on standard output stays a file of its own.
+        self.stderr.write(f"{chosen.name} v{chosen.version}, written in {spec.language}. Translations:")
+        for line in translations_report(spec, [code for code, _name in settings.LANGUAGES]):
+            self.stderr.write(f"  {line}")
 
 
 def _reliability(model: MaturityModel) -> list[dict]:

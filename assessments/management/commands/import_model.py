@@ -1,9 +1,10 @@
 import json
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from assessments.model_file import ModelFileError, parse_model
+from assessments.model_file import ModelFileError, parse_model, translations_report
 from assessments.services import model_import
 
 
@@ -32,3 +33,6 @@ class Command(BaseCommand):
                 f"{questions} questions. Publish it in the admin to use it in rounds."
             )
         )
+        self.stdout.write(f"Written in {spec.language}. Translations (a round offers the complete ones):")
+        for line in translations_report(spec, [code for code, _name in settings.LANGUAGES]):
+            self.stdout.write(f"  {line}")
