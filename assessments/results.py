@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
-from statistics import median
 
 from django.core.cache import cache
 from django.db.models import Count, Q
@@ -128,7 +127,7 @@ class TeamResults:
     def overall_delta(self) -> float | None:
         if self.hidden or self.previous is None or self.previous.index is None or self.score.index is None:
             return None
-        return self.score.index - self.previous.index
+        return scoring.delta(self.score.index, self.previous.index)
 
     @property
     def level_name(self) -> str:
@@ -190,6 +189,9 @@ def team_results(team: Team, round_id: int | None = None) -> TeamResults:
 
     previous = by_round.get(results.previous.round_id, {}) if results.previous else {}
     results.previous_indexes = {key: score.index for key, score in previous.items()}
+    changes = scoring.deltas(
+        {key: score.index for key, score in by_round[chosen.round_id].items()}, results.previous_indexes
+    )
     results.org_median = _org_median(chosen.round)
     rows = []
     for key, score in by_round[chosen.round_id].items():
@@ -205,7 +207,7 @@ def team_results(team: Team, round_id: int | None = None) -> TeamResults:
                 answers=score.answers,
                 stdev=score.stdev,
                 agreement=score.agreement,
-                delta=(score.index - previous[key].index) if key in previous else None,
+                delta=changes[key],
                 target=results.targets.get(key),
                 dimension_id=score.dimension_id,
             )
@@ -251,12 +253,18 @@ def _org_median(round_: Round) -> dict[str, float]:
     """
 
     def compute() -> dict[str, float]:
-        values: dict[str, list[float]] = defaultdict(list)
-        for key, index in (
-            DimensionScore.objects.published().filter(round=round_).values_list("dimension_key", "index")
+        teams: dict[str, list[scoring.TeamResult]] = defaultdict(list)
+        for key, team_id, responses, index in (
+            DimensionScore.objects.published()
+            .filter(round=round_)
+            .values_list("dimension_key", "team_id", "responses", "index")
         ):
-            values[key].append(index)
-        return {key: median(indexes) for key, indexes in values.items() if len(indexes) >= round_.k}
+            teams[key].append(scoring.TeamResult(str(team_id), responses, index))
+        return {
+            key: scoring.group_median(results, round_.k)
+            for key, results in teams.items()
+            if len(scoring.passing(results, round_.k)) >= round_.k
+        }
 
     if round_.scored_at is None:
         return compute()
@@ -335,13 +343,13 @@ class Heatmap:
 
     @property
     def level_counts(self) -> dict[int, int]:
-        counts = dict.fromkeys(sorted(self.level_names) or range(1, 6), 0)
         if not self.has_aggregates:
-            return counts
-        for row in self.scored_rows:
-            if row.level:
-                counts[row.level] = counts.get(row.level, 0) + 1
-        return counts
+            return dict.fromkeys(sorted(self.level_names) or range(1, 6), 0)
+        return scoring.level_distribution(
+            [scoring.TeamResult(row.team.slug, row.responses, row.index) for row in self.scored_rows],
+            self.round.k,
+            self.round.model.level_thresholds,
+        )
 
     def dimension_mean(self, key: str) -> float | None:
         values = [row.cells[key].index for row in self.scored_rows if key in row.cells]
@@ -465,7 +473,11 @@ def _round_table(chosen: Round) -> dict[int, dict]:
         team_id = score.team_id
         hidden = team_id not in published
         before_index, before_hidden = previous_scores.get(team_id, (None, True))
-        delta = None if hidden or before_hidden else score.index - before_index
+        delta = None if hidden or before_hidden else scoring.delta(score.index, before_index)
+        team_cells = cells.get(team_id, {})
+        changes = scoring.deltas(
+            {key: index for key, (index, _level) in team_cells.items()}, previous_cells[team_id]
+        )
         reason = score.hidden_reason
         table[team_id] = {
             "row": {
@@ -478,12 +490,8 @@ def _round_table(chosen: Round) -> dict[int, dict]:
                 "hidden_reason": reason.value if reason else None,
             },
             "cells": {
-                key: (
-                    cell_index,
-                    cell_level,
-                    None if key not in previous_cells[team_id] else cell_index - previous_cells[team_id][key],
-                )
-                for key, (cell_index, cell_level) in cells.get(team_id, {}).items()
+                key: (cell_index, cell_level, changes[key])
+                for key, (cell_index, cell_level) in team_cells.items()
             },
         }
     return table

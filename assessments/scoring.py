@@ -1,16 +1,22 @@
-"""Scoring, pure and typed: no ORM, no Django. SPEC §3.4.
+"""Scoring, pure and typed: no ORM. SPEC §3.4.
 
 A value used is the answer given, or ``points + 1 − answer`` for a reverse-scored question
 (6 − answer on a 5-point scale, 8 − answer on the default 7-point one). "Don't know" and
 "not applicable" are counted but never enter a mean.
+
+``team_round`` scores one team in one round from its tallies (how many gave each answer to each
+question) with every gate of SPEC §3.3; ``assessments.scores`` only reads the tallies from the
+database and stores what comes back.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from statistics import median
+
+from assessments import agreement
 
 # Westrum's typology of organisational culture, banded on the 0–100 index of the six Westrum
 # questions. Westrum (2004) describes three types; DORA measures them on a 7-point scale. We
@@ -60,15 +66,6 @@ def summarise_counts(counts: Mapping[int, int]) -> Summary:
     return Summary(count=total, mean=mean, stdev=math.sqrt(variance))
 
 
-def summarise(values: Iterable[int | None]) -> Summary:
-    """Mean and population standard deviation of values used; None (don't know, n/a) left out."""
-    counts: dict[int, int] = {}
-    for value in values:
-        if value is not None:
-            counts[value] = counts.get(value, 0) + 1
-    return summarise_counts(counts)
-
-
 def index(mean: float, points: int) -> float:
     """Map a mean on a 1..points scale to 0..100."""
     return (mean - 1) / (points - 1) * 100
@@ -100,9 +97,16 @@ def weighted_mean(scores_and_weights: Iterable[tuple[float | None, float]]) -> f
     return sum(s * w for s, w in pairs) / total_weight
 
 
-def deltas(current: Mapping[str, float], previous: Mapping[str, float]) -> dict[str, float | None]:
+def delta(current: float | None, previous: float | None) -> float | None:
+    """The change from the previous round's value; None when either is missing (hidden, absent)."""
+    return None if current is None or previous is None else current - previous
+
+
+def deltas(
+    current: Mapping[str, float | None], previous: Mapping[str, float | None]
+) -> dict[str, float | None]:
     """Change per dimension key against the previous round; None where there is nothing to compare."""
-    return {key: (value - previous[key]) if key in previous else None for key, value in current.items()}
+    return {key: delta(value, previous.get(key)) for key, value in current.items()}
 
 
 def westrum_band(index_value: float) -> str:
@@ -147,3 +151,167 @@ def level_distribution(
     for result in passing(results, k):
         distribution[level(result.index, thresholds)] += 1
     return distribution
+
+
+# --- One team in one round, from its tallies --------------------------------------------------
+
+
+@dataclass
+class Tally:
+    """One question's answers in one team–round: how many gave each point, don't know and N/A."""
+
+    counts: dict[int, int] = field(default_factory=dict)
+    dont_know: int = 0
+    not_applicable: int = 0
+
+    def add(
+        self, value: int | None, n: int = 1, *, dont_know: bool = False, not_applicable: bool = False
+    ) -> None:
+        if dont_know:
+            self.dont_know += n
+        elif not_applicable:
+            self.not_applicable += n
+        elif value is not None:
+            self.counts[value] = self.counts.get(value, 0) + n
+
+    @property
+    def answered(self) -> int:
+        """How many answered it on the scale."""
+        return sum(self.counts.values())
+
+
+@dataclass(frozen=True)
+class QuestionInfo:
+    id: int
+    dimension_id: int
+    reverse: bool
+
+
+@dataclass(frozen=True)
+class DimensionInfo:
+    id: int
+    weight: float
+
+
+@dataclass(frozen=True)
+class Gates:
+    """The round's anonymity thresholds and scale (SPEC §3.3)."""
+
+    k: int
+    k_detail: int
+    points: int
+    thresholds: Sequence[float] = DEFAULT_LEVEL_THRESHOLDS
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    question_id: int
+    counts: list[int]  # answers per point 1..points, as given
+    dont_know: int
+    not_applicable: int
+    answered: int
+    mean: float | None  # of the values used
+
+
+@dataclass(frozen=True)
+class DimensionResult:
+    dimension_id: int
+    score: Score
+    agreement: float | None
+    responses: int
+    dont_know: int
+    not_applicable: int
+
+
+@dataclass(frozen=True)
+class TeamRoundResult:
+    """What a team–round publishes: its dimensions, its question details and its overall score.
+    Without any dimension past its gate, nothing: the team–round is hidden."""
+
+    dimensions: list[DimensionResult]
+    questions: list[QuestionResult]
+    mean: float | None
+    index: float | None
+    level: int | None
+
+    @property
+    def published(self) -> bool:
+        return self.mean is not None
+
+
+def team_round(
+    *,
+    tallies: Mapping[int, Tally],
+    questions: Sequence[QuestionInfo],
+    dimensions: Sequence[DimensionInfo],
+    dimension_responses: Mapping[int, int],
+    detailed: bool,
+    gates: Gates,
+) -> TeamRoundResult:
+    """Score one team–round that passed k (SPEC §3.3, §3.4).
+
+    ``tallies`` by question id; ``dimension_responses``: per dimension, how many responses gave
+    at least one answer on the scale; ``detailed``: the team–round reached k_detail responses.
+    A dimension answered on the scale by fewer than k people is left out (the score would be
+    those few people's answers, and the overall score would carry it); a question's distribution
+    needs k_detail people who answered it on the scale.
+    """
+    points = gates.points
+    used_by_dimension: dict[int, dict[int, int]] = {}
+    given_by_dimension: dict[int, list[dict[int, int]]] = {}
+    dont_know: dict[int, int] = {}
+    not_applicable: dict[int, int] = {}
+    question_results = []
+    for question in questions:
+        tally = tallies.get(question.id)
+        if tally is None:
+            continue
+        used = {value_used(v, points, question.reverse): n for v, n in tally.counts.items()}
+        bucket = used_by_dimension.setdefault(question.dimension_id, {})
+        for value, n in used.items():
+            bucket[value] = bucket.get(value, 0) + n
+        # rwg(j) reads each question's variance as given (reversing changes none).
+        given_by_dimension.setdefault(question.dimension_id, []).append(tally.counts)
+        dont_know[question.dimension_id] = dont_know.get(question.dimension_id, 0) + tally.dont_know
+        not_applicable[question.dimension_id] = (
+            not_applicable.get(question.dimension_id, 0) + tally.not_applicable
+        )
+        if detailed and tally.answered >= gates.k_detail:
+            question_results.append(
+                QuestionResult(
+                    question_id=question.id,
+                    counts=[tally.counts.get(point, 0) for point in range(1, points + 1)],
+                    dont_know=tally.dont_know,
+                    not_applicable=tally.not_applicable,
+                    answered=tally.answered,
+                    mean=summarise_counts(used).mean,
+                )
+            )
+    dimension_results, weighted = [], []
+    for dimension in dimensions:
+        result = score(summarise_counts(used_by_dimension.get(dimension.id, {})), points, gates.thresholds)
+        responses = dimension_responses.get(dimension.id, 0)
+        if result is None or responses < gates.k:
+            continue
+        weighted.append((result.mean, dimension.weight))
+        dimension_results.append(
+            DimensionResult(
+                dimension_id=dimension.id,
+                score=result,
+                agreement=agreement.rwg_j_from_counts(given_by_dimension.get(dimension.id, []), points),
+                responses=responses,
+                dont_know=dont_know.get(dimension.id, 0),
+                not_applicable=not_applicable.get(dimension.id, 0),
+            )
+        )
+    overall = weighted_mean(weighted)
+    if overall is None:
+        return TeamRoundResult(dimensions=[], questions=[], mean=None, index=None, level=None)
+    overall_index = index(overall, points)
+    return TeamRoundResult(
+        dimensions=dimension_results,
+        questions=question_results,
+        mean=overall,
+        index=overall_index,
+        level=level(overall_index, gates.thresholds),
+    )

@@ -222,12 +222,9 @@ def overdue_count(actions: Iterable[ActionFlow], *, today: date) -> int:
     return sum(1 for action in actions if is_overdue(action.stage, action.due, today))
 
 
-def stage_at(action: ActionFlow, moment: datetime) -> str | None:
-    """The stage the action stood in at that moment; None before it was created."""
-    return _stage_at(action.ordered_moves(), moment)
-
-
-def _stage_at(ordered_moves: Sequence[Move], moment: datetime) -> str | None:
+def stage_at(ordered_moves: Sequence[Move], moment: datetime) -> str | None:
+    """The stage an action stood in at that moment, from its moves in order (``ordered_moves()``);
+    None before it was created."""
     stage = None
     for move in ordered_moves:
         if move.at > moment:
@@ -250,7 +247,7 @@ def cumulative_flow(actions: Iterable[ActionFlow], *, ends: Sequence[datetime]) 
     for ending in ends:
         counts = dict.fromkeys(FLOW_STAGES, 0)
         for moves in histories:
-            stage = _stage_at(moves, ending)
+            stage = stage_at(moves, ending)
             if stage in counts:
                 counts[stage] += 1
         weeks.append(FlowWeek(ending=ending, counts=counts))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from assessments import scoring
 from assessments.models import DimensionScore, Round, TeamScore
 from improvements.models import Action
 
@@ -51,14 +52,14 @@ class Loop:
     def delta(self) -> float | None:
         """Change of the score on the answer scale, when both ends have one."""
         if self.before and self.after and self.before.score and self.after.score:
-            return self.after.score.mean - self.before.score.mean
+            return scoring.delta(self.after.score.mean, self.before.score.mean)
         return None
 
     @property
     def index_delta(self) -> float | None:
         """Change of the 0–100 index, comparable across model versions."""
         if self.before and self.after and self.before.score and self.after.score:
-            return self.after.score.index - self.before.score.index
+            return scoring.delta(self.after.score.index, self.before.score.index)
         return None
 
     @property

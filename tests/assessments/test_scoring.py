@@ -8,19 +8,27 @@ from assessments import scoring
 from assessments.scoring import TeamResult
 
 
+def summarise(answers):
+    """The summary of answers as a team–round tallies them: None is don't know."""
+    tally = scoring.Tally()
+    for answer in answers:
+        tally.add(answer, dont_know=answer is None)
+    return scoring.summarise_counts(tally.counts)
+
+
 def test_all_not_applicable_gives_no_score():
-    summary = scoring.summarise([None, None, None])
+    summary = summarise([None, None, None])
     assert summary.count == 0 and summary.mean is None
     assert scoring.score(summary, 7) is None
 
 
 def test_single_answer_has_zero_spread():
-    result = scoring.score(scoring.summarise([5]), 7)
+    result = scoring.score(summarise([5]), 7)
     assert result.mean == 5 and result.stdev == 0 and result.count == 1
 
 
 def test_dont_know_and_na_are_left_out_of_the_mean():
-    assert scoring.summarise([7, None, 1, None]).mean == 4
+    assert summarise([7, None, 1, None]).mean == 4
 
 
 def test_reverse_item_on_seven_points():
@@ -60,14 +68,14 @@ def test_custom_level_bands():
 
 
 def test_population_stdev():
-    result = scoring.score(scoring.summarise([1, 7]), 7)
+    result = scoring.score(summarise([1, 7]), 7)
     assert result.stdev == 3
-    calm = scoring.score(scoring.summarise([4, 5, 4, 5]), 7)
+    calm = scoring.score(summarise([4, 5, 4, 5]), 7)
     assert math.isclose(calm.stdev, 0.5)
 
 
-def test_summarise_counts_matches_summarise():
-    assert scoring.summarise_counts({2: 2, 5: 1}) == scoring.summarise([2, 2, 5])
+def test_summarise_counts_matches_a_tally_of_the_same_answers():
+    assert scoring.summarise_counts({2: 2, 5: 1}) == summarise([2, 2, 5])
 
 
 def test_weighted_mean_uses_weights_and_skips_missing():
@@ -98,3 +106,71 @@ def test_group_aggregates_leave_out_team_rounds_below_k():
 )
 def test_westrum_bands(index, band):
     assert scoring.westrum_band(index) == band
+
+
+# --- One team–round from its tallies ---------------------------------------------------------
+
+GATES = scoring.Gates(k=3, k_detail=5, points=5)
+QUESTIONS = [
+    scoring.QuestionInfo(1, dimension_id=10, reverse=False),
+    scoring.QuestionInfo(2, dimension_id=10, reverse=True),
+    scoring.QuestionInfo(3, dimension_id=20, reverse=False),
+]
+DIMENSIONS = [scoring.DimensionInfo(10, weight=1.0), scoring.DimensionInfo(20, weight=3.0)]
+
+
+def tally(*answers, dont_know=0, not_applicable=0):
+    result = scoring.Tally()
+    for answer in answers:
+        result.add(answer)
+    result.add(None, dont_know, dont_know=True)
+    result.add(None, not_applicable, not_applicable=True)
+    return result
+
+
+def team_round(tallies, dimension_responses, detailed=True, gates=GATES):
+    return scoring.team_round(
+        tallies=tallies,
+        questions=QUESTIONS,
+        dimensions=DIMENSIONS,
+        dimension_responses=dimension_responses,
+        detailed=detailed,
+        gates=gates,
+    )
+
+
+def test_a_team_round_scores_its_dimensions_with_reverse_items_and_weights():
+    result = team_round(
+        {1: tally(5, 5, 4, 4, 5), 2: tally(1, 1, 2, 2, 1), 3: tally(2, 2, 2, 2, 2, dont_know=1)},
+        {10: 5, 20: 5},
+    )
+    culture, other = result.dimensions
+    assert culture.score.mean == 4.6 and culture.score.count == 10  # reversed 1 → 5, 2 → 4
+    assert other.score.mean == 2 and other.dont_know == 1
+    assert result.mean == (4.6 * 1 + 2 * 3) / 4
+    assert result.level == scoring.level(result.index)
+    assert culture.agreement is not None and other.agreement == 1.0  # everyone alike
+
+
+def test_a_dimension_answered_on_the_scale_by_fewer_than_k_is_left_out():
+    result = team_round({1: tally(4, 4, 4), 3: tally(2, 2, dont_know=3)}, {10: 3, 20: 2})
+    assert [d.dimension_id for d in result.dimensions] == [10]
+    assert result.mean == 4  # the overall leaves the hidden dimension out
+
+
+def test_a_team_round_whose_every_dimension_is_below_its_gate_publishes_nothing():
+    result = team_round({1: tally(4, 4), 3: tally(2, not_applicable=4)}, {10: 2, 20: 1})
+    assert not result.published and result.dimensions == [] and result.questions == []
+
+
+def test_a_questions_distribution_needs_k_detail_people_who_answered_it_on_the_scale():
+    result = team_round({1: tally(1, 2, 3, 4, 5), 2: tally(3, 3, 3, 3, dont_know=1)}, {10: 5})
+    assert [q.question_id for q in result.questions] == [1]
+    assert result.questions[0].counts == [1, 1, 1, 1, 1] and result.questions[0].mean == 3
+    assert team_round({1: tally(1, 2, 3, 4, 5)}, {10: 5}, detailed=False).questions == []
+
+
+def test_counts_keep_the_answers_as_given_and_the_mean_the_values_used():
+    result = team_round({2: tally(1, 1, 1, 1, 2)}, {10: 5})
+    assert result.questions[0].counts == [4, 1, 0, 0, 0]
+    assert result.questions[0].mean == (5 * 4 + 4) / 5

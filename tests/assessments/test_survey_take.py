@@ -179,9 +179,9 @@ def test_round_closed_while_the_answers_were_on_their_way_saves_nothing(
     client_for, member, open_round, team, monkeypatch
 ):
     # The page saw the round open; by the time the answers are saved, a close has committed.
-    from assessments import services
+    from assessments.services import responses
 
-    monkeypatch.setattr(services, "_still_open", lambda round: False)
+    monkeypatch.setattr(responses, "_still_open", lambda round: False)
     response = client_for(member).post(url(open_round, team), post_data(open_round, ["4", "4", "4", "4"]))
     assert response.status_code == 200
     assert "nothing was saved" in response.content.decode()

@@ -258,7 +258,7 @@ def test_week_ends_are_a_week_apart_ending_now():
 
 
 def test_stage_at_is_none_before_creation():
-    assert flow.stage_at(action(1, ("plan", 5)), day(1)) is None
+    assert flow.stage_at(action(1, ("plan", 5)).ordered_moves(), day(1)) is None
 
 
 # --- summary ---------------------------------------------------------------------------------

@@ -66,7 +66,7 @@ def test_a_worker_killed_mid_close_leaves_the_round_open_and_the_next_one_closes
 
     with time_machine.travel(answered_round.closes_at + timedelta(minutes=2)):
         # The process dies while the scores are written: after the anonymising copy, before the end.
-        with mock.patch("assessments.services.scores_store", side_effect=SystemExit("killed")):
+        with mock.patch("assessments.services.rounds.scores_store", side_effect=SystemExit("killed")):
             call_command("worker", "--batch")
         failed = DBTaskResult.objects.failed().get()
         assert failed.exception_class_path.endswith("SystemExit")
