@@ -12,7 +12,6 @@ import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -26,6 +25,7 @@ from assessments.models import (
     TargetLevel,
     TeamScore,
 )
+from caching import remembered
 from teams.access import teams_with_results
 from teams.models import Group, Team
 
@@ -39,8 +39,6 @@ WESTRUM_NAMES = {
 }
 # Without a target, a dimension at level 2 or lower counts as weak.
 WEAK_LEVEL = 2
-# Org aggregates are keyed on scores_version(), so they never go stale; this only frees memory.
-ORG_CACHE_SECONDS = 24 * 3600
 
 
 @dataclass
@@ -268,7 +266,7 @@ def _org_median(round_: Round) -> dict[str, float]:
 
     if round_.scored_at is None:
         return compute()
-    return _cached(f"results:org-median:{round_.pk}:{round_.scored_at.isoformat()}", compute)
+    return remembered("results:org-median", (round_.pk, round_.scored_at), compute)
 
 
 # --- Org / group heatmap ---------------------------------------------------------------------
@@ -382,14 +380,6 @@ def scores_version(rounds: list[Round]) -> str:
     return hashlib.sha256(repr(sorted(stamps)).encode()).hexdigest()
 
 
-def _cached(key: str, compute):
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, ORG_CACHE_SECONDS)
-    return value
-
-
 def org_heatmap(*, viewer, group_slug: str | None, round_id: int | None, sort: str | None) -> Heatmap:
     """Teams × dimensions of one closed round, filtered by group, sorted by a column.
 
@@ -416,7 +406,7 @@ def org_heatmap(*, viewer, group_slug: str | None, round_id: int | None, sort: s
         (dimension.key, dimension.local_name)
         for dimension in chosen.model.dimensions.order_by("order", "key").only("key", "name", "translations")
     ]
-    table = _cached(f"results:round-table:{chosen.pk}:{scores_version(rounds)}", lambda: _round_table(chosen))
+    table = round_table(chosen, scores_version(rounds))
     teams = Team.objects.filter(pk__in=list(table)).select_related("group")
     if group is not None:
         teams = teams.filter(group=group)
@@ -433,6 +423,11 @@ def org_heatmap(*, viewer, group_slug: str | None, round_id: int | None, sort: s
             heatmap.rows.append(row)
     heatmap.sort = _sort(heatmap.rows, sort, {key for key, _ in heatmap.dimensions})
     return heatmap
+
+
+def round_table(chosen: Round, version: str) -> dict[int, dict]:
+    """The round's numbers per team (``_round_table``), remembered under the scores version."""
+    return remembered("results:round-table", (chosen.pk, version), lambda: _round_table(chosen))
 
 
 def _round_table(chosen: Round) -> dict[int, dict]:
@@ -538,7 +533,7 @@ def warm(round_: Round) -> None:
     rounds = list(Round.objects.scored().select_related("model").order_by("-closes_at", "-pk"))
     version = scores_version(rounds)
     _org_median(round_)
-    _cached(f"results:round-table:{round_.pk}:{version}", lambda: _round_table(round_))
+    round_table(round_, version)
     org_trend({}, version=version)
 
 
@@ -558,7 +553,7 @@ def org_trend(
                 per_key[row["dimension_key"]][row["round_id"]] = row["mean_index"]
         return TeamScore.objects.org_trend(), dict(per_key)
 
-    overall, per_key = _cached(f"results:org-trend:{version}", aggregates) if version else aggregates()
+    overall, per_key = remembered("results:org-trend", version, aggregates) if version else aggregates()
     # A round's point is an aggregate only with at least k teams in it.
     overall = [row for row in overall if row["teams"] >= row["round__k"]]
     labels = [row["round__name"] for row in overall]

@@ -7,6 +7,7 @@ from django.utils.translation import ngettext
 from delivery.models import (
     ApiToken,
     DeliveryRules,
+    DeliveryVersion,
     Deployment,
     Incident,
     ServiceRoute,
@@ -16,8 +17,17 @@ from delivery.models import (
 from delivery.services import api_token_revoke, webhook_revoke
 
 
+class BumpsDeliveryVersion:
+    """The admin's bulk delete goes past each record's delete(): the teams' cached keys go too."""
+
+    def delete_queryset(self, request, queryset):
+        team_ids = set(queryset.values_list("team_id", flat=True))
+        super().delete_queryset(request, queryset)
+        DeliveryVersion.objects.bump(team_ids)
+
+
 @admin.register(Deployment)
-class DeploymentAdmin(admin.ModelAdmin):
+class DeploymentAdmin(BumpsDeliveryVersion, admin.ModelAdmin):
     list_display = [
         "external_id", "team", "service", "environment", "is_production", "deployed_at", "status",
         "is_rework", "source",
@@ -31,7 +41,7 @@ class DeploymentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Incident)
-class IncidentAdmin(admin.ModelAdmin):
+class IncidentAdmin(BumpsDeliveryVersion, admin.ModelAdmin):
     list_display = [
         "external_id", "team", "service", "severity", "started_at", "resolved_at", "caused_by", "source",
     ]  # fmt: skip

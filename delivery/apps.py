@@ -5,6 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class DeliveryConfig(AppConfig):
     name = "delivery"
     verbose_name = _("Delivery performance")
-
-    def ready(self) -> None:
-        from delivery import signals  # noqa: F401 - connects the receivers

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -10,11 +9,11 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from caching import remembered_many
 from delivery import dora
 from delivery.ingest import rules_for
 from delivery.models import DeliveryVersion, Deployment, Incident
@@ -75,46 +74,27 @@ class TeamPerformance:
     instability: float | None = None  # 0–100, the mean of change fail rate and rework rate in %
 
 
-def _keys(kind: str, versions: dict[int, str], parts: tuple) -> dict[int, str]:
-    """team id → the cache key of its value for its current version and time slot."""
-    seconds = settings.GEMBA_DELIVERY_CACHE_SECONDS
-    now = time.time()
-    shared = (kind, CACHE_SHAPE, parts, timezone.get_current_timezone_name())
-    keys = {}
-    for team_id, version in versions.items():
-        # Each team's slot starts at its own offset, so the org's entries do not all expire at once.
-        slot = int((now + team_id * 7919 % seconds) // seconds)
-        source = repr((shared, team_id, version, slot))
-        keys[team_id] = "delivery:" + hashlib.sha256(source.encode()).hexdigest()
-    return keys
-
-
 def _cached[T](
     kind: str, team_ids: list[int], parts: tuple, compute: Callable[[list[int]], dict[int, T]]
 ) -> dict[int, T]:
-    """Per team, the value computed for its current version: from the cache, or ``compute``d for
-    the teams missing there (in one go).
-
-    The key holds each team's DeliveryVersion, which changes in the same transaction as any of
-    its deployments or incidents, so a new record or a resolved incident shows at once. A rolling
-    window ends when it is computed; the key also holds the team's current slot of
-    GEMBA_DELIVERY_CACHE_SECONDS, so the window's far edge is never more than that behind.
-    0 seconds switches caching off.
-    """
-    if settings.GEMBA_DELIVERY_CACHE_SECONDS <= 0:
+    """Per team, its value for what it depends on: the team's delivery version (changed in the
+    same transaction as any of its deployments, incidents or rules), the time slot of
+    GEMBA_DELIVERY_CACHE_SECONDS (so the rolling window's far edge moves on; the worker warms
+    the new slot, see ``warm``), the time zone (months end at local midnight) and ``parts``.
+    0 seconds switches caching off."""
+    seconds = settings.GEMBA_DELIVERY_CACHE_SECONDS
+    if seconds <= 0:
         return compute(team_ids)
-    keys = _keys(kind, DeliveryVersion.objects.of(team_ids), parts)
-    found = cache.get_many(list(keys.values()))
-    values = {team_id: found[key] for team_id, key in keys.items() if key in found}
-    missing = [team_id for team_id in team_ids if team_id not in values]
-    if missing:
-        computed = compute(missing)
-        cache.set_many(
-            {keys[team_id]: computed[team_id] for team_id in missing},
-            2 * settings.GEMBA_DELIVERY_CACHE_SECONDS,
-        )
-        values.update(computed)
-    return values
+    shared = (CACHE_SHAPE, slot(), timezone.get_current_timezone_name(), parts)
+    versions = DeliveryVersion.objects.of(team_ids)
+    return remembered_many(
+        f"delivery:{kind}", {pk: (shared, versions[pk]) for pk in team_ids}, compute, seconds=2 * seconds
+    )
+
+
+def slot(now: float | None = None) -> int:
+    """The current time slot of GEMBA_DELIVERY_CACHE_SECONDS: cached keys live within one."""
+    return int((time.time() if now is None else now) // max(1, settings.GEMBA_DELIVERY_CACHE_SECONDS))
 
 
 def team_delivery(

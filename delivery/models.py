@@ -72,7 +72,26 @@ class DeploymentQuerySet(models.QuerySet["Deployment"]):
         ]
 
 
-class Deployment(models.Model):
+class VersionedByTeam(models.Model):
+    """A record the team's DORA keys are computed from: saving or deleting one gives the team a
+    new DeliveryVersion (in the same transaction), so its cached keys are never read again.
+    Bulk writes (``bulk_create``, ``update``, a queryset's ``delete``) bump it themselves."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        DeliveryVersion.objects.bump([self.team_id])
+
+    def delete(self, *args, **kwargs):
+        team_id = self.team_id
+        deleted = super().delete(*args, **kwargs)
+        DeliveryVersion.objects.bump([team_id])
+        return deleted
+
+
+class Deployment(VersionedByTeam):
     class Status(models.TextChoices):
         SUCCESS = "success", _("success")
         FAILURE = "failure", _("failure")
@@ -172,7 +191,7 @@ class IncidentQuerySet(models.QuerySet["Incident"]):
         ]
 
 
-class Incident(models.Model):
+class Incident(VersionedByTeam):
     class Severity(models.TextChoices):
         CRITICAL = "critical", _("critical")
         HIGH = "high", _("high")

@@ -278,7 +278,7 @@ GEMBA_API_RATE_LIMIT = env.int("GEMBA_API_RATE_LIMIT", default=120)
 GEMBA_API_RATE_PERIOD = env.int("GEMBA_API_RATE_PERIOD", default=60)
 # How long computed delivery keys are reused while no deployment or incident of the team changes
 # (any change is seen at once): the rolling window's far edge lags by at most this. 0: no cache.
-GEMBA_DELIVERY_CACHE_SECONDS = env.int("GEMBA_DELIVERY_CACHE_SECONDS", default=300)
+GEMBA_DELIVERY_CACHE_SECONDS = env.int("GEMBA_DELIVERY_CACHE_SECONDS", default=3600)
 GEMBA_DELIVERY_ENVIRONMENTS = [
     name.strip().lower()
     for name in env.list("GEMBA_DELIVERY_ENVIRONMENTS", default=["production", "prod"])

@@ -9,17 +9,17 @@ the request's CSP nonce.
 from __future__ import annotations
 
 import functools
-import hashlib
 import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape
 
-from django.core.cache import cache
 from django.utils.formats import get_format, number_format
 from django.utils.translation import get_language, gettext
 from pygal.style import Style
+
+from caching import remembered
 
 # Okabe–Ito: distinguishable with every common colour-vision deficiency; then Paul Tol's wine and
 # grey, so the org trend (overall plus eight dimensions) needs no colour twice (past its palette,
@@ -213,23 +213,16 @@ CHART_CACHE_SECONDS = 24 * 3600
 def cached[**P](build: Callable[P, Chart]) -> Callable[P, Chart]:
     """Keep a chart function's drawings in the cache, keyed on everything it draws from.
 
-    Charts are pure: the same data, options and language always give the same SVG. So the key is
-    a hash of the arguments' ``repr`` (plain data: numbers, strings, dates, frozen dataclasses)
-    and the language, and a drawing can never be stale — new numbers are a new key. pygal takes
-    tens to hundreds of milliseconds per chart; a dashboard draws up to seven. An argument whose
-    ``repr`` is not its value (``object at 0x…``) is not cached at all.
+    Charts are pure: the same data, options and language always give the same SVG. So the key
+    is the data itself (caching.remembered: plain data only, refused otherwise) with the chart's
+    name and the language, and a drawing is never stale: new numbers are a new key. pygal takes
+    tens to hundreds of milliseconds per chart; a dashboard draws up to seven.
     """
 
     @functools.wraps(build)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> Chart:
-        source = repr((build.__module__, build.__qualname__, CHART_VERSION, get_language(), args, kwargs))
-        if " at 0x" in source:
-            return build(*args, **kwargs)
-        key = "chart:" + hashlib.sha256(source.encode()).hexdigest()
-        chart = cache.get(key)
-        if chart is None:
-            chart = build(*args, **kwargs)
-            cache.set(key, chart, CHART_CACHE_SECONDS)
-        return chart
+        name = f"chart:{build.__module__}.{build.__qualname__}"
+        depends_on = (CHART_VERSION, get_language(), args, kwargs)
+        return remembered(name, depends_on, lambda: build(*args, **kwargs), seconds=CHART_CACHE_SECONDS)
 
     return wrapper

@@ -122,11 +122,14 @@ def test_zero_seconds_switches_the_cache_off(team, settings, django_assert_num_q
         assert deployments_in_window(team) == 1
 
 
-def test_the_window_edge_lags_by_at_most_one_slot(team, settings, monkeypatch):
+def test_the_window_edge_lags_by_at_most_one_slot(team, settings, monkeypatch, django_assert_num_queries):
     settings.GEMBA_DELIVERY_CACHE_SECONDS = 300
-    clock = [1_000_000.0]
+    clock = [999_900.0]  # the start of a slot
     monkeypatch.setattr(metrics.time, "time", lambda: clock[0])
     deployments_in_window(team)
-    keys = metrics._keys("team_delivery", DeliveryVersion.objects.of([team.pk]), (90, 12))
-    clock[0] += 300
-    assert metrics._keys("team_delivery", DeliveryVersion.objects.of([team.pk]), (90, 12)) != keys
+    clock[0] += 299
+    with django_assert_num_queries(1):  # the version only: still this slot's keys
+        deployments_in_window(team)
+    clock[0] += 1
+    with django_assert_num_queries(4):  # the version, then computed anew for the next slot
+        deployments_in_window(team)

@@ -123,12 +123,14 @@ def test_two_workers_racing_close_each_round_once(team, other_team):
 def test_after_a_close_the_worker_warms_the_org_aggregates(answered_round, settings):
     from django.core.cache import cache
 
+    import caching
+
     with time_machine.travel(answered_round.closes_at + timedelta(minutes=2)):
         run = DBTaskResult.objects.filter(task_path="assessments.tasks.warm_results")
         call_command("worker", "--batch")
         assert run.successful().count() == 1
         answered_round.refresh_from_db()
-        key = f"results:org-median:{answered_round.pk}:{answered_round.scored_at.isoformat()}"
+        key = caching.key("results:org-median", (answered_round.pk, answered_round.scored_at))
         assert cache.get(key) is not None
 
 
