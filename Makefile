@@ -13,7 +13,7 @@ help:
 	@echo "make test   set up .venv, then ruff, migrations check and the whole pytest suite"
 	@echo "make bench  seed (once) the enterprise data set into bench.sqlite3 and time SPEC §5 against its budgets"
 	@echo "make bench-postgres   the same on PostgreSQL ($(BENCH_POSTGRES_URL))"
-	@echo "make load   bounded load test under gunicorn on loopback (LOAD_SECONDS=60 LOAD_USERS=20)"
+	@echo "make load   locust against gunicorn x4 on PostgreSQL and Redis, 60 s (LOAD_SECONDS=60 LOAD_USERS=20)"
 	@echo "make messages   refresh locale/*/django.po from the code and compile them (needs GNU gettext)"
 	@echo "make clean  remove .venv, the SQLite database and caches"
 
@@ -82,8 +82,11 @@ screenshots: $(INSTALLED)
 
 LOAD_SECONDS ?= 60
 LOAD_USERS ?= 20
+LOAD_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/gemba_load
+LOAD_CACHE_URL ?= rediscache://127.0.0.1:6379/2
 load: $(INSTALLED)
-	$(PY) scripts/load.py --seconds $(LOAD_SECONDS) --users $(LOAD_USERS)
+	DJANGO_DEBUG=true DATABASE_URL=$(LOAD_DATABASE_URL) CACHE_URL=$(LOAD_CACHE_URL) \
+	  $(PY) manage.py load --seconds $(LOAD_SECONDS) --users $(LOAD_USERS)
 
 
 # The catalogs of every language but English (the source): new strings of the code go in, gone

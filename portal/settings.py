@@ -4,6 +4,7 @@ Development needs nothing set. Production is DJANGO_DEBUG=false, which then insi
 DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS and turns on every transport-security setting.
 """
 
+import importlib.util
 from datetime import timedelta
 from pathlib import Path
 
@@ -88,6 +89,9 @@ INSTALLED_APPS = [
     "mozilla_django_oidc",
     "portal",
 ]
+# The development tools (seeds, bench, load test) live in a checkout, never in the wheel.
+if importlib.util.find_spec("devtools") is not None:
+    INSTALLED_APPS.append("devtools")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -2,18 +2,18 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
-from assessments.demo import seed_enterprise_rounds, seed_rounds, seed_schedule
 from assessments.models import Round
-from delivery.demo import seed_delivery, seed_enterprise_delivery
-from improvements.demo import seed_actions, seed_enterprise_actions
-from teams.bulk import Progress, fast_loading
-from teams.demo import (
+from devtools.bulk import Progress, fast_loading
+from devtools.seeds.actions import seed_actions, seed_enterprise_actions
+from devtools.seeds.delivery import seed_delivery, seed_enterprise_delivery
+from devtools.seeds.organisation import (
     DEMO_PASSWORD,
     EnterpriseScale,
     enterprise_teams,
     seed_enterprise_organisation,
     seed_organisation,
 )
+from devtools.seeds.rounds import seed_enterprise_rounds, seed_rounds, seed_schedule
 from teams.models import Team
 
 # The data set `make bench` measures (SPEC §5). Tests patch it with a tiny one.

@@ -19,9 +19,9 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from assessments.models import Dimension, DimensionScore, Round
+from devtools.bulk import bulk_insert
 from improvements import flow
 from improvements.models import Action, Experiment, StageChange
-from teams.bulk import bulk_insert
 from teams.models import Membership, Team
 
 # fmt: off

@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.db.models import Max, Min
 
-from delivery.demo import CAPABILITY, capability, seed_delivery
 from delivery.metrics import teams_performance
 from delivery.models import Deployment, Incident, Webhook, WebhookDelivery
-from teams.demo import GROUPS
+from devtools.seeds.delivery import CAPABILITY, capability, seed_delivery
+from devtools.seeds.organisation import GROUPS
 from tests.factories import GroupFactory, TeamFactory
 
 NOW = datetime(2025, 6, 15, 12, tzinfo=UTC)

@@ -30,8 +30,8 @@ from django.utils import timezone
 from delivery.ingest import webhook_receive
 from delivery.models import DeliveryRules, DeliveryVersion, Deployment, Incident, Webhook
 from delivery.services import webhook_create
-from teams.bulk import bulk_insert
-from teams.demo import CAPABILITY
+from devtools.bulk import bulk_insert
+from devtools.seeds.organisation import CAPABILITY
 from teams.models import Team
 
 DEMO_PREFIX = "demo-"
@@ -47,8 +47,9 @@ SEVERITIES = (
 
 
 def capability(slug: str) -> float:
-    """The team's delivery capability, 0.15–0.9: its survey capability (teams/demo.py) give or take a
-    stable, slug-derived 0.15, so culture and delivery agree believably but not perfectly."""
+    """The team's delivery capability, 0.15–0.9: its survey capability (seeds/organisation.py)
+    give or take a stable, slug-derived 0.15, so culture and delivery agree believably but not
+    perfectly."""
     wobble = int(hashlib.sha256(slug.encode()).hexdigest()[:8], 16) % 31 / 100 - 0.15
     base = CAPABILITY[slug][0] if slug in CAPABILITY else 0.5
     return min(0.9, max(0.15, base + wobble))

@@ -7,9 +7,9 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from portal import bench
-from portal.management.commands import seed_demo
-from teams.demo import enterprise_teams
+from devtools import bench
+from devtools.management.commands import seed_demo
+from devtools.seeds.organisation import enterprise_teams
 from teams.models import Team
 
 

@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 
 from assessments.models import Participation, Response
 from delivery.models import ApiToken, Deployment
-from portal.bench import Budget, Result, percentile, table
+from devtools.bench import Budget, Result, percentile, table
 
 OPERATIONS = [
     "team dashboard",

@@ -6,8 +6,8 @@ import pytest
 @pytest.fixture
 def tiny_scale(monkeypatch):
     """A tiny enterprise data set for `seed_demo --scale enterprise` and `bench`: 4 teams, 2 rounds."""
-    from portal.management.commands import seed_demo
-    from teams.demo import EnterpriseScale
+    from devtools.management.commands import seed_demo
+    from devtools.seeds.organisation import EnterpriseScale
 
     scale = EnterpriseScale(
         groups=2,

@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from assessments.models import Answer, Comment, Participation, Question, Response, Round, Schedule
 from assessments.services import default_model_ensure, respondent_key, round_close
-from teams.bulk import bulk_insert
-from teams.demo import CAPABILITY
+from devtools.bulk import bulk_insert
+from devtools.seeds.organisation import CAPABILITY
 from teams.models import Membership, Team
 
 CLOSED_ROUNDS = 6

@@ -7,9 +7,9 @@ import pytest
 from django.db import IntegrityError
 
 from assessments.models import Answer, Response, Round
-from delivery.demo import BULK_DEPLOYMENT_DEFAULTS, BULK_DEPLOYMENT_FIELDS
 from delivery.models import Deployment
-from teams.bulk import Progress, bulk_insert
+from devtools.bulk import Progress, bulk_insert
+from devtools.seeds.delivery import BULK_DEPLOYMENT_DEFAULTS, BULK_DEPLOYMENT_FIELDS
 from tests.factories import make_model, make_round
 
 
