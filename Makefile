@@ -98,5 +98,5 @@ messages: $(INSTALLED)
 	$(PY) manage.py compilemessages --ignore=.venv
 
 clean:
-	rm -rf $(VENV) db.sqlite3 db.sqlite3-shm db.sqlite3-wal load.sqlite3* load-results.json bench.sqlite3* staticfiles .pytest_cache .ruff_cache .hypothesis *.egg-info
+	rm -rf $(VENV) .cache db.sqlite3 db.sqlite3-shm db.sqlite3-wal load.sqlite3* load-results.json bench.sqlite3* staticfiles .pytest_cache .ruff_cache .hypothesis *.egg-info
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import zoneinfo
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
@@ -80,12 +81,12 @@ def _cached[T](
     """Per team, its value for what it depends on: the team's delivery version (changed in the
     same transaction as any of its deployments, incidents or rules), the time slot of
     GEMBA_DELIVERY_CACHE_SECONDS (so the rolling window's far edge moves on; the worker warms
-    the new slot, see ``warm``), the time zone (months end at local midnight) and ``parts``.
-    0 seconds switches caching off."""
+    the new slot: portal.warming), the site's time zone (months end at its midnight) and
+    ``parts``. 0 seconds switches caching off."""
     seconds = settings.GEMBA_DELIVERY_CACHE_SECONDS
     if seconds <= 0:
         return compute(team_ids)
-    shared = (CACHE_SHAPE, slot(), timezone.get_current_timezone_name(), parts)
+    shared = (CACHE_SHAPE, slot(), settings.TIME_ZONE, parts)
     versions = DeliveryVersion.objects.of(team_ids)
     return remembered_many(
         f"delivery:{kind}", {pk: (shared, versions[pk]) for pk in team_ids}, compute, seconds=2 * seconds
@@ -115,7 +116,9 @@ def team_delivery(
             },
         )[team.pk]
         return replace(delivery, team=team)
-    periods = dora.month_periods(now, months, timezone.get_current_timezone())
+    # Months end at the site's midnight (GEMBA_TIME_ZONE), whoever looks: everyone reads the
+    # same monthly numbers of a team, and they are computed once for all.
+    periods = dora.month_periods(now, months, zoneinfo.ZoneInfo(settings.TIME_ZONE))
     since = min(periods[0].start, now - timedelta(days=window_days))
     deployments = [
         record for _, record in Deployment.objects.counted().filter(team=team).since(since).records()

@@ -16,11 +16,13 @@ from assessments.models import Round
 from assessments.tasks import close_due_rounds, open_scheduled_rounds, send_due_reminders
 from delivery.models import WebhookDelivery
 from notifications.tasks import notify_due
+from portal.tasks import warm_due
 
 logger = logging.getLogger(__name__)
 
-# Enqueued by every worker's ticker; the tasks are idempotent, so several workers are safe.
-PERIODIC = (open_scheduled_rounds, send_due_reminders, close_due_rounds, notify_due)
+# Enqueued by every worker's ticker; the tasks are idempotent, so several workers are safe. In
+# this order: a round the tick closes has its pages warmed by the same tick.
+PERIODIC = (open_scheduled_rounds, send_due_reminders, close_due_rounds, notify_due, warm_due)
 
 
 # Finished tasks kept for the admin's list: the ticks alone add a few thousand a day.

@@ -4,6 +4,7 @@ Development needs nothing set. Production is DJANGO_DEBUG=false, which then insi
 DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS and turns on every transport-security setting.
 """
 
+import hashlib
 import importlib.util
 from datetime import timedelta
 from pathlib import Path
@@ -151,11 +152,33 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://gemba")}
-if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
+# Files in the project folder by default: the web server and the worker share them (what the
+# worker prepares after a close is there for the first view) and they outlive a restart. Several
+# app servers share Redis instead (CACHE_URL=rediscache://…).
+CACHES = {"default": env.cache("CACHE_URL", default=f"filecache://{BASE_DIR / '.cache'}")}
+if CACHES["default"]["BACKEND"].endswith(("LocMemCache", "FileBasedCache")):
     # Django's default of 300 entries is less than one entry per team of a large org: the
-    # delivery keys of 400 teams would push each other out (CACHE_URL ...?MAX_ENTRIES= overrides).
-    CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 5000)
+    # delivery keys and charts of 4,000 teams would push each other out (CACHE_URL
+    # …?MAX_ENTRIES= overrides).
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 100_000)
+# One cache may serve several databases (the demo's, the bench's, another Gemba on the same Redis):
+# each database's entries are apart.
+CACHES["default"].setdefault(
+    "KEY_PREFIX",
+    "gemba-"
+    + hashlib.sha256(
+        repr([DATABASES["default"].get(part) for part in ("ENGINE", "NAME", "HOST", "PORT")]).encode()
+    ).hexdigest()[:12],
+)
+
+# Argon2 (memory-hard; Django's recommended hasher) signs people in in a fraction of PBKDF2's CPU
+# time at least as safely; older PBKDF2 hashes still verify and are upgraded at the next sign-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

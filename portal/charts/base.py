@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape
 
+import pygal.graph.graph
 from django.utils.formats import get_format, number_format
 from django.utils.translation import get_language, gettext
 from pygal.style import Style
@@ -50,6 +51,11 @@ STYLE = Style(
     guide_stroke_color="#adb5bd",
     major_guide_stroke_color="#adb5bd",
 )
+
+# pygal writes four <desc> elements into every bar and dot for its tooltip script, which never
+# runs here (stripped below; the CSP forbids it): skipping them draws a chart a quarter faster
+# and a third smaller. The chart's own <title> and <desc>, and its data table, say it all.
+pygal.graph.graph.Graph._tooltip_data = lambda self, *args, **kwargs: None
 
 _SCRIPT = re.compile(r"<script\b.*?</script\s*>", re.DOTALL | re.IGNORECASE)
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)

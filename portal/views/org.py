@@ -31,18 +31,25 @@ def org_dashboard(request: HttpRequest) -> HttpResponse:
         "rounds_being_scored": Round.objects.being_scored(),
     }
     if heatmap.round is not None:
-        names = dict(heatmap.dimensions)
-        labels, series, _teams = org_trend(names, version=scores_version(heatmap.rounds))
-        if len(labels) > 1:
-            context["trend_chart"] = charts.trend(
-                labels, series, title=_("Org index over rounds (teams that reached k)"), slug="org-trend"
-            )
-        if heatmap.has_aggregates:
-            context["levels_chart"] = charts.level_distribution(
-                heatmap.level_counts, heatmap.level_names, title=_("Teams per level"), slug="org-levels"
-            )
+        context.update(org_charts(heatmap))
         context.update(_culture_and_delivery(request, heatmap))
     return render(request, "portal/org_dashboard.html", context)
+
+
+def org_charts(heatmap) -> dict:
+    """The org's trend and its teams per level, the same for every viewer of the view; the
+    worker draws them ahead of the first view (portal.warming)."""
+    drawn = {}
+    labels, series, _teams = org_trend(dict(heatmap.dimensions), version=scores_version(heatmap.rounds))
+    if len(labels) > 1:
+        drawn["trend_chart"] = charts.trend(
+            labels, series, title=_("Org index over rounds (teams that reached k)"), slug="org-trend"
+        )
+    if heatmap.has_aggregates:
+        drawn["levels_chart"] = charts.level_distribution(
+            heatmap.level_counts, heatmap.level_names, title=_("Teams per level"), slug="org-levels"
+        )
+    return drawn
 
 
 CULTURE_MEASURES = {

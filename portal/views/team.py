@@ -38,7 +38,7 @@ def team_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         "viewer_can_lead": viewer_can_lead,
         "viewer_is_member": role_in(request.user, team) is not None,
         "action_stages": [(value, label, stages.get(value, 0)) for value, label in Stage.choices],
-        "charts": _charts(results),
+        "charts": results_charts(results),
         "delivery": delivery,
         "delivery_charts": delivery_trend_charts(delivery.months),
     }
@@ -49,7 +49,9 @@ def team_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "portal/team_dashboard.html", context)
 
 
-def _charts(results) -> dict:
+def results_charts(results) -> dict:
+    """The charts of a team's results (trend, radar, answer distributions); the worker draws
+    them ahead of the first view (portal.warming)."""
     charts_ = {}
     if results.trend_labels and len(results.trend_labels) > 1:
         charts_["trend"] = charts.trend(

@@ -56,9 +56,9 @@ def test_workers_ticking_again_close_a_round_once(answered_round):
 
 
 def test_a_tick_enqueues_nothing_while_the_last_one_still_waits(db):
-    assert queue.tick() == len(queue.PERIODIC) == 4  # open, remind, close, notify
+    assert queue.tick() == len(queue.PERIODIC) == 5  # open, remind, close, notify, warm
     assert queue.tick() == 0
-    assert DBTaskResult.objects.ready().count() == 4
+    assert DBTaskResult.objects.ready().count() == 5
 
 
 def test_a_worker_killed_mid_close_leaves_the_round_open_and_the_next_one_closes_it(answered_round):
@@ -136,10 +136,10 @@ def test_after_a_close_the_worker_warms_the_org_aggregates(answered_round, setti
 
 def test_old_task_results_are_pruned_failed_ones_kept_longer(db):
     with time_machine.travel("2026-11-01 09:00 +0000", tick=False):
-        call_command("worker", "--batch")  # four successful ticks
+        call_command("worker", "--batch")  # five successful periodic tasks
     with time_machine.travel("2026-11-01 09:30 +0000", tick=False):
         queue.tick()
-    assert DBTaskResult.objects.successful().count() == 4  # younger than a day: kept
+    assert DBTaskResult.objects.successful().count() == 5  # younger than a day: kept
     DBTaskResult.objects.successful().filter(task_path="notifications.tasks.notify_due").update(
         status="FAILED"
     )
@@ -161,3 +161,27 @@ def test_the_webhook_delivery_log_is_pruned_after_ninety_days(team):
     with time_machine.travel("2026-11-01 09:00 +0000", tick=False):
         queue.prune()
     assert list(WebhookDelivery.objects.values_list("delivery_id", flat=True)) == ["new"]
+
+
+def test_after_a_close_the_first_view_of_a_dashboard_draws_no_chart(
+    answered_round, team, member, client_for, monkeypatch
+):
+    import pygal
+
+    from portal import warming
+
+    with time_machine.travel(answered_round.closes_at + timedelta(minutes=2)):
+        call_command("worker", "--batch")
+        warmed = DBTaskResult.objects.filter(task_path="portal.tasks.warm_due").successful().get()
+        assert warmed.return_value["rounds"] == 1 and warmed.return_value["teams"] >= 1
+        assert warming.due() == {"rounds": 0, "teams": 0}  # marked: nothing is warmed twice
+        drawn = []
+        render = pygal.graph.public.PublicApi.render
+        monkeypatch.setattr(
+            pygal.graph.public.PublicApi,
+            "render",
+            lambda self, *a, **k: drawn.append(self) or render(self, *a, **k),
+        )
+        response = client_for(member).get("/teams/checkout/")
+        assert response.status_code == 200 and response.context["charts"]
+        assert drawn == []

@@ -62,7 +62,8 @@ class Command(BaseCommand):
             f"\n{report['data']['teams']} teams, {report['data']['answers']:,} answers, "
             f"{report['data']['deployments']:,} deployments on {info['database']}; "
             f"{info['cpu']}, {info['cores']} cores, load {info['load_average']}; "
-            f"median and p95 of {runs} runs after a warm-up (first = the warm-up).\n"
+            f"median and p95 of {runs} runs after a warm-up; first = the slowest first view (after a "
+            f"close, a deployment, a restart), else the warm-up.\nThe worker's work: {report['warming']}.\n"
         )
         self.stdout.write(report["table"])
         self.stdout.write(f"\nWritten to {output}")

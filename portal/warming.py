@@ -1,0 +1,157 @@
+"""Pages ready before anyone looks: the worker computes what the dashboards show into the shared
+cache (CACHE_URL: files in the project folder by default, Redis with several servers).
+
+- After a round is scored: each of its teams' results and charts, and the org's charts, in every
+  language in use (the site's and those people chose).
+- When a team's delivery data changes (a deployment or an incident arrives): its DORA keys and
+  delivery charts.
+- When the delivery time slot turns (GEMBA_DELIVERY_CACHE_SECONDS): every team's keys and charts.
+
+``due`` finds what is not warm yet; the worker's tick runs it (portal.tasks.warm_due). What is
+warm is known by a marker under the same key a page would read, so a restart, a second worker or
+a rebuild of scores never warms twice and never misses anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
+from django.db.models import Max
+from django.utils import timezone, translation
+
+from assessments import results
+from assessments.models import Round, TeamScore
+from caching import key
+from delivery import metrics
+from delivery.models import DeliveryVersion
+from portal.charts.delivery import delivery_trend_charts
+from portal.views.org import org_charts
+from portal.views.team import results_charts
+from teams.models import Membership, Preferences, Team
+
+# How far back a scored round still gets its pages warmed (older ones are warm already, or
+# nobody opens them first).
+RECENT = timedelta(days=7)
+MARKED = 7 * 24 * 3600
+
+
+def languages_in_use(team_ids: Iterable[int] | None = None) -> list[str]:
+    """The site's language and those people chose (of these teams' members, when given)."""
+    chosen = Preferences.objects.exclude(language="")
+    if team_ids is not None:
+        chosen = chosen.filter(user__memberships__team_id__in=list(team_ids))
+    known = dict(settings.LANGUAGES)
+    languages = {settings.LANGUAGE_CODE, *chosen.values_list("language", flat=True).distinct()}
+    return sorted(language for language in languages if language in known)
+
+
+def team_pages(team: Team, languages: Iterable[str]) -> None:
+    """A team's dashboard as its first viewer would need it: results, charts, delivery."""
+    for language in languages:
+        with translation.override(language):
+            results_charts(results.team_results(team))
+            delivery_trend_charts(metrics.team_delivery(team).months)
+
+
+def team_delivery_pages(team: Team, languages: Iterable[str]) -> None:
+    for language in languages:
+        with translation.override(language):
+            delivery_trend_charts(metrics.team_delivery(team).months)
+
+
+def round_pages(round_: Round) -> int:
+    """Everything a scored round changes: the org's aggregates and charts, and each of its teams'
+    dashboards. Returns how many teams were warmed."""
+    results.warm(round_)
+    teams = list(round_.teams.filter(active=True))
+    languages_by_team = _languages_by_team([team.pk for team in teams])
+    for team in teams:
+        team_pages(team, languages_by_team[team.pk])
+    heatmap = results.org_heatmap(viewer=AnonymousUser(), group_slug=None, round_id=None, sort=None)
+    for language in languages_in_use():
+        with translation.override(language):
+            org_charts(heatmap)
+    return len(teams)
+
+
+def delivery_pages(team_ids: list[int]) -> int:
+    """The DORA keys of these teams (and of every team, for the org page) in the current slot,
+    and their delivery charts."""
+    everyone = Team.objects.active()
+    metrics.teams_performance(everyone)
+    teams = list(everyone.filter(pk__in=team_ids))
+    languages_by_team = _languages_by_team(team_ids)
+    for team in teams:
+        team_delivery_pages(team, languages_by_team[team.pk])
+    return len(teams)
+
+
+def _languages_by_team(team_ids: list[int]) -> dict[int, list[str]]:
+    known = dict(settings.LANGUAGES)
+    chosen: dict[int, set[str]] = {pk: {settings.LANGUAGE_CODE} for pk in team_ids}
+    for team_id, language in (
+        Membership.objects.filter(team_id__in=team_ids)
+        .exclude(user__preferences__language="")
+        .exclude(user__preferences__language__isnull=True)
+        .values_list("team_id", "user__preferences__language")
+        .distinct()
+    ):
+        if language in known:
+            chosen[team_id].add(language)
+    return {pk: sorted(languages) for pk, languages in chosen.items()}
+
+
+def _mark(name: str, depends_on) -> bool:
+    """True the first time (the work is ours to do), False when it was marked before."""
+    return cache.add(key(f"warm:{name}", depends_on), True, MARKED)
+
+
+def due(now=None) -> dict[str, int]:
+    """Warm whatever is not warm yet; returns what was done. Safe on several workers: each piece
+    of work is claimed by adding its marker, which only one of them can."""
+    now = now or timezone.now()
+    done = {"rounds": 0, "teams": 0}
+    recent = Round.objects.scored().filter(scored_at__gte=now - RECENT).select_related("model")
+    # A dashboard opens on its team's newest scored round: older rounds wait for someone to ask.
+    newest = set(
+        TeamScore.objects.filter(team__active=True)
+        .values("team")
+        .annotate(last=Max("round__closes_at"))
+        .values_list("last", flat=True)
+    )
+    for round_ in [r for r in recent if r.closes_at in newest]:
+        if _mark("round", (round_.pk, round_.scored_at)):
+            done["teams"] += round_pages(round_)
+            done["rounds"] += 1
+    slot = metrics.slot()
+    versions = DeliveryVersion.objects.of(Team.objects.active().values_list("pk", flat=True))
+    changed = [pk for pk, version in versions.items() if _mark("delivery", (pk, version, slot))]
+    if changed:
+        done["delivery teams"] = delivery_pages(changed)
+    return done
+
+
+def process() -> None:
+    """What a fresh web process would otherwise do at its first requests: import every view and
+    build the URL resolver, compile every template and load every language's catalog (a few
+    hundred milliseconds). The WSGI entry point runs it, so the first view after a restart is as
+    fast as the next."""
+    from pathlib import Path
+
+    from django.template.loader import get_template
+    from django.urls import get_resolver, reverse
+
+    get_resolver().url_patterns  # noqa: B018 - imports the views
+    reverse("home")  # fills the resolver's reverse index
+
+    folder = Path(settings.BASE_DIR) / "templates"
+    for path in sorted(folder.rglob("*.html")):
+        get_template(str(path.relative_to(folder)))
+    from django.utils.translation import trans_real
+
+    for language, _name in settings.LANGUAGES:
+        trans_real.translation(language)  # reads the language's catalogs once per process
