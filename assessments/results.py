@@ -299,6 +299,40 @@ class HeatRow:
     def rate(self) -> int:
         return round(100 * self.responses / self.invited) if self.invited else 0
 
+    @property
+    def name(self) -> str:
+        return self.team.name
+
+
+@dataclass
+class GroupRow:
+    """One group of a large org's view: the means of its teams that have results, each team
+    weighing the same; shown only when at least k of them have (SPEC §3.3: no aggregate of fewer
+    teams than k, so no hidden team is recovered by subtraction)."""
+
+    group: Group
+    teams: int
+    scored: int
+    responses: int
+    invited: int
+    k: int
+    index: float | None = None
+    level: int | None = None
+    delta: float | None = None
+    cells: dict[str, HeatCell] = field(default_factory=dict)
+
+    @property
+    def hidden(self) -> bool:
+        return self.scored < self.k
+
+    @property
+    def rate(self) -> int:
+        return round(100 * self.responses / self.invited) if self.invited else 0
+
+    @property
+    def name(self) -> str:
+        return self.group.name
+
 
 @dataclass
 class Heatmap:
@@ -315,6 +349,9 @@ class Heatmap:
     level_names: dict[int, str] = field(default_factory=dict)
     # Every team of the view in this round, openable or not: only for the aggregates below.
     all_rows: list[HeatRow] = field(default_factory=list)
+    # A large org opens on its groups (GEMBA_ORG_TEAMS_AT_ONCE): a row per group, each a way in.
+    by_groups: bool = False
+    group_rows: list[GroupRow] = field(default_factory=list)
 
     @property
     def visible_rows(self) -> list[HeatRow]:
@@ -380,12 +417,20 @@ def scores_version(rounds: list[Round]) -> str:
     return hashlib.sha256(repr(sorted(stamps)).encode()).hexdigest()
 
 
-def org_heatmap(*, viewer, group_slug: str | None, round_id: int | None, sort: str | None) -> Heatmap:
+def org_heatmap(
+    *,
+    viewer,
+    group_slug: str | None,
+    round_id: int | None,
+    sort: str | None,
+    teams_at_once: int | None = None,
+) -> Heatmap:
     """Teams × dimensions of one closed round, filtered by group, sorted by a column.
 
     Rows are the teams the viewer may open (teams.access); the aggregates cover every team of the
     view. The numbers come from the cache keyed on scores_version(); teams, groups and what the
-    viewer may open are read fresh on every call.
+    viewer may open are read fresh on every call. An org of more than ``teams_at_once`` teams
+    opens on its groups instead (``by_groups``): a row per group, aggregates of at least k teams.
     """
     groups = list(Group.objects.order_by("name"))
     group = next((g for g in groups if g.slug == group_slug), None)
@@ -421,8 +466,54 @@ def org_heatmap(*, viewer, group_slug: str | None, round_id: int | None, sort: s
         heatmap.all_rows.append(row)
         if row.can_open:
             heatmap.rows.append(row)
-    heatmap.sort = _sort(heatmap.rows, sort, {key for key, _ in heatmap.dimensions})
+    keys = {key for key, _ in heatmap.dimensions}
+    heatmap.by_groups = group is None and teams_at_once is not None and len(heatmap.all_rows) > teams_at_once
+    if heatmap.by_groups:
+        heatmap.group_rows = _group_rows(heatmap)
+        heatmap.sort = _sort(heatmap.group_rows, sort, keys)
+    else:
+        heatmap.sort = _sort(heatmap.rows, sort, keys)
     return heatmap
+
+
+def _group_rows(heatmap: Heatmap) -> list[GroupRow]:
+    """Each group's means over its teams with results, from the team rows already read."""
+    k, thresholds = heatmap.round.k, heatmap.round.model.level_thresholds
+    by_group: dict[int, list[HeatRow]] = defaultdict(list)
+    for row in heatmap.all_rows:
+        if row.team.group_id is not None:
+            by_group[row.team.group_id].append(row)
+
+    def mean(values: list[float]) -> float | None:
+        return sum(values) / len(values) if values else None
+
+    result = []
+    for group in heatmap.groups:
+        rows = by_group.get(group.pk, [])
+        if not rows:
+            continue
+        scored = [row for row in rows if not row.hidden]
+        entry = GroupRow(
+            group=group,
+            teams=len(rows),
+            scored=len(scored),
+            responses=sum(row.responses for row in rows),
+            invited=sum(row.invited for row in rows),
+            k=k,
+        )
+        if not entry.hidden:
+            teams = [scoring.TeamResult(row.team.slug, row.responses, row.index) for row in scored]
+            entry.index = scoring.group_index(teams, k)
+            entry.level = scoring.level(entry.index, thresholds)
+            entry.delta = mean([row.delta for row in scored if row.delta is not None])
+            for key, _name in heatmap.dimensions:
+                cells = [row.cells[key] for row in scored if key in row.cells]
+                if len(cells) >= k:
+                    index = mean([cell.index for cell in cells])
+                    changes = [cell.delta for cell in cells if cell.delta is not None]
+                    entry.cells[key] = HeatCell(index, scoring.level(index, thresholds), mean(changes))
+        result.append(entry)
+    return result
 
 
 def round_table(chosen: Round, version: str) -> dict[int, dict]:
@@ -492,19 +583,21 @@ def _round_table(chosen: Round) -> dict[int, dict]:
     return table
 
 
-def _sort(rows: list[HeatRow], sort: str | None, dimension_keys: set[str]) -> str:
-    """Sort rows in place by a column; hidden teams always last. Returns the sort actually used."""
+def _sort(rows: list[HeatRow] | list[GroupRow], sort: str | None, dimension_keys: set[str]) -> str:
+    """Sort rows (of teams or of groups) in place by a column; hidden ones always last. Returns the
+    sort actually used."""
     sort = sort or "team"
     descending = sort.startswith("-")
     column = sort.lstrip("-")
     if column not in SORTABLE_FIXED and column not in dimension_keys:
         column, descending, sort = "team", False, "team"
 
-    def value(row: HeatRow):
+    def value(row: HeatRow | GroupRow):
         if column == "team":
-            return row.team.name.lower()
+            return row.name.lower()
         if column == "group":
-            return (row.team.group.name.lower() if row.team.group else "", row.team.name.lower())
+            group = row.group if isinstance(row, GroupRow) else row.team.group
+            return (group.name.lower() if group else "", row.name.lower())
         if column == "responses":
             return row.responses
         if column == "participation":
@@ -516,8 +609,8 @@ def _sort(rows: list[HeatRow], sort: str | None, dimension_keys: set[str]) -> st
 
     known = [r for r in rows if value(r) is not None]
     unknown = [r for r in rows if value(r) is None]
-    known.sort(key=lambda r: (value(r), r.team.name.lower()), reverse=descending)
-    unknown.sort(key=lambda r: r.team.name.lower())
+    known.sort(key=lambda r: (value(r), r.name.lower()), reverse=descending)
+    unknown.sort(key=lambda r: r.name.lower())
     rows[:] = known + unknown
     return sort
 

@@ -305,6 +305,8 @@ GEMBA_API_RATE_LIMIT = env.int("GEMBA_API_RATE_LIMIT", default=120)
 GEMBA_API_RATE_PERIOD = env.int("GEMBA_API_RATE_PERIOD", default=60)
 # How long computed delivery keys are reused while no deployment or incident of the team changes
 # (any change is seen at once): the rolling window's far edge lags by at most this. 0: no cache.
+# Above this many teams the org page opens on its groups (a row per group); ?view=teams shows all.
+GEMBA_ORG_TEAMS_AT_ONCE = env.int("GEMBA_ORG_TEAMS_AT_ONCE", default=500)
 GEMBA_DELIVERY_CACHE_SECONDS = env.int("GEMBA_DELIVERY_CACHE_SECONDS", default=3600)
 GEMBA_DELIVERY_ENVIRONMENTS = [
     name.strip().lower()

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -24,6 +25,7 @@ def org_dashboard(request: HttpRequest) -> HttpResponse:
         group_slug=request.GET.get("group") or None,
         round_id=int_param(request.GET, "round"),
         sort=request.GET.get("sort") or None,
+        teams_at_once=None if request.GET.get("view") == "teams" else settings.GEMBA_ORG_TEAMS_AT_ONCE,
     )
     context = {
         "heatmap": heatmap,

@@ -264,3 +264,59 @@ def test_the_culture_measure_can_be_overall_maturity(client_for, staff, history)
     assert all(row[1] == index[row[0]] for row in by_maturity["culture_delivery_rows"])
     # An unknown measure falls back to the default, never a 500.
     assert client_for(staff).get("/org/?culture=%00").status_code == 200
+
+
+# --- A large org opens on its groups ---------------------------------------------------------
+
+
+@pytest.fixture
+def groups_of_teams(model, settings):
+    """Two groups of four teams with results, one of three with one team below k, one of two:
+    the org opens on groups from more than five teams."""
+    settings.GEMBA_ORG_TEAMS_AT_ONCE = 5
+    big, mixed, small = (GroupFactory(name=n, slug=n.lower()) for n in ("Big", "Mixed", "Small"))
+    teams = [TeamFactory(group=big, slug=f"big-{n}", name=f"Big {n}") for n in range(4)]
+    teams += [TeamFactory(group=mixed, slug=f"mixed-{n}", name=f"Mixed {n}") for n in range(3)]
+    teams += [TeamFactory(group=small, slug=f"small-{n}", name=f"Small {n}") for n in range(2)]
+    rounds = make_scored_history(model=model, teams=teams, rounds=2, hidden={("mixed-2", 2)})
+    return rounds, {team.slug: team for team in teams}
+
+
+def test_a_large_org_opens_on_a_row_per_group_with_its_teams_means(client_for, member, groups_of_teams):
+    rounds, teams = groups_of_teams
+    response = client_for(member).get("/org/")
+    heatmap = response.context["heatmap"]
+    assert heatmap.by_groups
+    rows = {row.group.slug: row for row in heatmap.group_rows}
+    big = [row for row in heatmap.all_rows if row.team.group.slug == "big"]
+    assert rows["big"].index == pytest.approx(sum(row.index for row in big) / 4)
+    assert rows["big"].cells["dim-1"].index == pytest.approx(sum(row.cells["dim-1"].index for row in big) / 4)
+    content = response.content.decode()
+    assert f'href="?group=big&amp;round={rounds[-1].pk}"' in content
+    assert "Show every team instead" in content
+
+
+def test_a_group_with_fewer_than_k_teams_with_results_shows_no_number(client_for, member, groups_of_teams):
+    response = client_for(member).get("/org/")
+    rows = {row.group.slug: row for row in response.context["heatmap"].group_rows}
+    # Mixed: two of three teams have results (k = 3); Small: two teams at all.
+    assert rows["mixed"].hidden and rows["mixed"].index is None and rows["mixed"].cells == {}
+    assert rows["small"].hidden and rows["small"].index is None
+    content = response.content.decode()
+    assert "2 of 3 teams have results; group numbers need 3" in content
+
+
+def test_a_group_is_the_way_into_its_teams_and_every_team_can_be_asked_for(
+    client_for, staff, groups_of_teams
+):
+    inside = client_for(staff).get("/org/?group=big").context["heatmap"]
+    assert not inside.by_groups and {row.team.slug for row in inside.rows} == {f"big-{n}" for n in range(4)}
+    every = client_for(staff).get("/org/?view=teams").context["heatmap"]
+    assert not every.by_groups and len(every.rows) == 9
+
+
+def test_groups_sort_by_any_column_hidden_ones_last(client_for, staff, groups_of_teams):
+    by_name = client_for(staff).get("/org/?sort=-team").context["heatmap"]
+    assert [row.group.slug for row in by_name.group_rows] == ["small", "mixed", "big"]
+    by_index = client_for(staff).get("/org/?sort=-overall").context["heatmap"]
+    assert [row.group.slug for row in by_index.group_rows] == ["big", "mixed", "small"]

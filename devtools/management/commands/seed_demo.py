@@ -16,23 +16,31 @@ from devtools.seeds.organisation import (
 from devtools.seeds.rounds import seed_enterprise_rounds, seed_rounds, seed_schedule
 from teams.models import Team
 
-# The data set `make bench` measures (SPEC §5). Tests patch it with a tiny one.
+# The data sets `make bench` measures (SPEC §5). Tests patch them with tiny ones.
 ENTERPRISE = EnterpriseScale()
+HUGE = EnterpriseScale(groups=400, deployments=2_000_000, actions=200_000)
+SCALES = {"enterprise": "ENTERPRISE", "huge": "HUGE"}
+
+
+def scale_named(name: str) -> EnterpriseScale:
+    """The data set of that name, as this module holds it now (tests patch it)."""
+    return globals()[SCALES[name]]
 
 
 class Command(BaseCommand):
     help = (
         "Fill the database with the demo organisation and accounts (idempotent), or with "
-        "--scale enterprise the large data set `make bench` measures. Development only."
+        "--scale enterprise or huge the large data sets `make bench` measures. Development only."
     )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument(
             "--scale",
-            choices=["demo", "enterprise"],
+            choices=["demo", "enterprise", "huge"],
             default="demo",
             help="demo (default): 12 teams; enterprise: 400 teams, 12 rounds, ~1.5 M answers, "
-            "200 k deployments, 20 k actions, into an empty database",
+            "200 k deployments, 20 k actions; huge: 4,000 teams in 400 groups, 40,000 people, "
+            "~16 M answers, 2 M deployments, 200 k actions (PostgreSQL); both into an empty database",
         )
 
     def handle(self, *args, scale: str, **options) -> None:
@@ -41,8 +49,10 @@ class Command(BaseCommand):
                 "seed_demo refuses to run with DJANGO_DEBUG off: demo accounts with a published "
                 "password must never reach a production database."
             )
-        if scale == "enterprise":
-            self._enterprise(ENTERPRISE)
+        if scale in SCALES:
+            if scale == "huge" and connection.vendor != "postgresql":
+                raise CommandError("The huge data set is for PostgreSQL: set DATABASE_URL to one.")
+            self._enterprise(scale_named(scale))
             return
         with transaction.atomic():
             org = seed_organisation()
