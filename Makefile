@@ -12,6 +12,7 @@ help:
 	@echo "make run    set up .venv, migrate, load demo data, serve on http://127.0.0.1:$(PORT) with a task worker"
 	@echo "make test   set up .venv, then ruff, migrations check and the whole pytest suite"
 	@echo "make bench  seed (once) the enterprise data set into bench.sqlite3 and time SPEC §5 against its budgets"
+	@echo "make bench SCALE=huge   the same with 4,000 teams on PostgreSQL ($(BENCH_HUGE_URL))"
 	@echo "make bench-postgres   the same on PostgreSQL ($(BENCH_POSTGRES_URL))"
 	@echo "make load   locust against gunicorn x4 on PostgreSQL and Redis, 60 s (LOAD_SECONDS=60 LOAD_USERS=20)"
 	@echo "make messages   refresh locale/*/django.po from the code and compile them (needs GNU gettext)"
@@ -69,9 +70,14 @@ BENCH_DATABASE_URL ?= sqlite:///bench.sqlite3
 BENCH_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/gemba_bench
 BENCH_ARGS ?=
 
+# SCALE=huge measures the 4,000-team set, on PostgreSQL (BENCH_HUGE_URL) unless DATABASE_URL says otherwise.
+SCALE ?= enterprise
+BENCH_HUGE_URL ?= postgres://postgres@127.0.0.1:5432/gemba_huge
+BENCH_URL = $(if $(filter huge,$(SCALE)),$(BENCH_HUGE_URL),$(BENCH_DATABASE_URL))
 bench: $(INSTALLED)
-	DATABASE_URL=$${DATABASE_URL:-$(BENCH_DATABASE_URL)} $(PY) manage.py migrate --no-input
-	DATABASE_URL=$${DATABASE_URL:-$(BENCH_DATABASE_URL)} $(PY) manage.py bench $(BENCH_ARGS)
+	$(PY) -m devtools.ensure_database $${DATABASE_URL:-$(BENCH_URL)}
+	DATABASE_URL=$${DATABASE_URL:-$(BENCH_URL)} $(PY) manage.py migrate --no-input
+	DATABASE_URL=$${DATABASE_URL:-$(BENCH_URL)} $(PY) manage.py bench --scale $(SCALE) $(BENCH_ARGS)
 
 bench-postgres:
 	$(MAKE) bench DATABASE_URL=$(BENCH_POSTGRES_URL)

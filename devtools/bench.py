@@ -304,7 +304,9 @@ def _get(client: Client, url: str, **extra) -> Callable[[], None]:
     return run
 
 
-def operations(staged: Stage, runs: int) -> list[tuple[str, Budget, Callable[[], None] | None, str]]:
+def operations(
+    staged: Stage, runs: int, scale: str = "enterprise"
+) -> list[tuple[str, Budget, Callable[[], None] | None, str]]:
     """(name, budget, one run, note) for every operation of the bench."""
     lead, manager, member = _client(staged.lead), _client(staged.manager), _client(staged.member)
     survey_url = f"/surveys/{staged.open_round.pk}/{staged.team.slug}/"
@@ -388,7 +390,12 @@ def operations(staged: Stage, runs: int) -> list[tuple[str, Budget, Callable[[],
 
     ops: list[tuple[str, Budget, Callable[[], None] | None, str]] = [
         ("team dashboard", Budget(150, 20), _get(lead, f"/teams/{staged.team.slug}/"), ""),
-        ("org heatmap, all teams", Budget(400, 20), _get(manager, "/org/"), ""),
+        (
+            "org heatmap, all teams",
+            Budget(400, 20),
+            _get(manager, "/org/"),
+            "a row per group (GEMBA_ORG_TEAMS_AT_ONCE)" if scale == "huge" else "",
+        ),
         ("survey page", Budget(80, 15), _get(member, survey_url), ""),
         (
             "survey submit, 40 answers",
@@ -398,7 +405,7 @@ def operations(staged: Stage, runs: int) -> list[tuple[str, Budget, Callable[[],
         ),
         (
             "close a round of all teams",
-            Budget(10_000, None),
+            Budget(30_000 if scale == "huge" else 10_000, None),
             close_round,
             "the real round_close of the open round (drafts dropped, scores stored in bulk), "
             "rolled back after each run",
@@ -483,7 +490,12 @@ def profile_text(run: Callable[[], None], times: int = 3) -> str:
 
 
 def run_bench(
-    *, runs: int, only: list[str] | None = None, profile: bool = False, log: Callable[[str], None] = print
+    *,
+    runs: int,
+    only: list[str] | None = None,
+    profile: bool = False,
+    scale: str = "enterprise",
+    log: Callable[[str], None] = print,
 ) -> dict:
     """Stage, measure every operation (or those whose name contains one of ``only``), tidy up.
 
@@ -499,7 +511,7 @@ def run_bench(
             start = time.perf_counter()
             warmed = warming.due()
             warming_note = f"{warmed} in {time.perf_counter() - start:.1f} s"
-            for name, budget, run, note in operations(staged, runs):
+            for name, budget, run, note in operations(staged, runs, scale):
                 if only and not any(part in name for part in only):
                     continue
                 log(f"… {name}")
@@ -534,6 +546,7 @@ def run_bench(
     return {
         "vendor": connection.vendor,
         "measured_at": timezone.now().isoformat(timespec="seconds"),
+        "scale": scale,
         "warming": warming_note,
         "runs": runs,
         "machine": {**started, "load_average_after": ended["load_average"]},

@@ -29,33 +29,39 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-seed", action="store_true", help="fail instead of seeding when the data set is missing"
         )
+        parser.add_argument(
+            "--scale",
+            choices=list(seed_demo.SCALES),
+            default="enterprise",
+            help="the data set: enterprise (400 teams, default) or huge (4,000 teams, PostgreSQL)",
+        )
 
     def handle(
-        self, *args, runs: int, only, output: Path | None, no_seed: bool, profile: bool, **options
+        self, *args, runs: int, only, output: Path | None, no_seed: bool, profile: bool, scale: str, **options
     ) -> None:
         # The test client serves no collected static files; WhiteNoise's note about that is noise here.
         warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
         if runs < 1:
             raise CommandError("--runs must be 1 or more.")
-        if not enterprise_teams(seed_demo.ENTERPRISE).exists():
+        data_set = seed_demo.scale_named(scale)
+        if enterprise_teams(data_set).count() < data_set.groups * data_set.teams_per_group:
             if Team.objects.exists():
                 raise CommandError(
                     "This database holds other data, not the enterprise data set: point DATABASE_URL at "
                     "a database of its own, e.g. sqlite:///bench.sqlite3 (make bench does)."
                 )
             if no_seed:
-                raise CommandError(
-                    "No enterprise data set here: run `manage.py seed_demo --scale enterprise`."
-                )
-            self.stdout.write("No data set here yet: seeding the enterprise data set first.")
-            call_command("seed_demo", scale="enterprise", stdout=self.stdout, stderr=self.stderr)
+                raise CommandError(f"No {scale} data set here: run `manage.py seed_demo --scale {scale}`.")
+            self.stdout.write(f"No data set here yet: seeding the {scale} data set first.")
+            call_command("seed_demo", scale=scale, stdout=self.stdout, stderr=self.stderr)
         try:
             report = bench.run_bench(
-                runs=runs, only=only, profile=profile, log=lambda line: self.stderr.write(line)
+                runs=runs, only=only, profile=profile, scale=scale, log=lambda line: self.stderr.write(line)
             )
         except bench.NoData as error:
             raise CommandError(f"This database does not hold the enterprise data set: {error}.") from error
-        output = output or Path(settings.BASE_DIR) / f"bench-results-{connection.vendor}.json"
+        suffix = "" if scale == "enterprise" else f"-{scale}"
+        output = output or Path(settings.BASE_DIR) / f"bench-results-{connection.vendor}{suffix}.json"
         output.write_text(json.dumps(report, indent=2, default=str) + "\n", encoding="utf-8")
         info = report["machine"]
         self.stdout.write(
