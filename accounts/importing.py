@@ -78,7 +78,7 @@ def org_import(*, content: bytes, filename: str, dry_run: bool, by=None) -> Plan
         if dry_run:
             transaction.set_rollback(True)
         else:
-            record(AuditEvent.Action.ORG_IMPORTED, None, actor=by, file=filename[:100], **dict(plan.counts))
+            record(AuditEvent.Action.ORG_IMPORTED, None, by=by, file=filename[:100], **dict(plan.counts))
     return plan
 
 

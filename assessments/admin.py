@@ -48,7 +48,7 @@ class FrozenModelMixin:
         record(
             AuditEvent.Action.MODEL_CHANGED,
             model,
-            actor=request.user,
+            by=request.user,
             changed=form.changed_data,
             via=str(obj),
         )
@@ -58,7 +58,7 @@ class FrozenModelMixin:
         if formset.has_changed():
             obj = form.instance
             model = obj if isinstance(obj, MaturityModel) else obj.model
-            record(AuditEvent.Action.MODEL_CHANGED, model, actor=request.user, inline=formset.prefix)
+            record(AuditEvent.Action.MODEL_CHANGED, model, by=request.user, inline=formset.prefix)
 
     def _frozen(self, obj) -> bool:
         """Asked once per request and model: the change page and each inline row ask again."""
@@ -170,7 +170,7 @@ class MaturityModelAdmin(FrozenModelMixin, admin.ModelAdmin):
                 record(
                     AuditEvent.Action.MODEL_CHANGED,
                     model,
-                    actor=request.user,
+                    by=request.user,
                     translated=language,
                     objects=len(changed),
                 )
@@ -305,7 +305,7 @@ class RoundAdmin(admin.ModelAdmin):
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
         if not change:
-            record(AuditEvent.Action.ROUND_CREATED, obj, actor=request.user, via="admin")
+            record(AuditEvent.Action.ROUND_CREATED, obj, by=request.user, via="admin")
 
     @admin.display(description=_("status"))
     def status_display(self, obj: Round) -> str:

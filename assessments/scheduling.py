@@ -69,7 +69,7 @@ def schedules_open_due(*, now=None) -> list[Round]:
                     created_by=schedule.created_by,
                 )
                 round_.teams.set(teams)
-                record(AuditEvent.Action.ROUND_CREATED, round_, actor=None, schedule=schedule.name)
+                record(AuditEvent.Action.ROUND_CREATED, round_, by=None, schedule=schedule.name)
         except IntegrityError:
             continue  # another worker opened it a moment ago
         opened.append(round_)
@@ -84,7 +84,7 @@ def schedule_create(*, form, by) -> Schedule:
     schedule.time_zone = timezone.get_current_timezone_name()
     schedule.save()
     form.save_m2m()
-    record(AuditEvent.Action.SCHEDULE_CHANGED, schedule, actor=by, change="created")
+    record(AuditEvent.Action.SCHEDULE_CHANGED, schedule, by=by, change="created")
     return schedule
 
 
@@ -101,7 +101,7 @@ def schedule_change(*, schedule: Schedule, action: str, by) -> Schedule:
     else:
         raise ValueError(action)
     schedule.save(update_fields=["paused", "ends_on"])
-    record(AuditEvent.Action.SCHEDULE_CHANGED, schedule, actor=by, change=action)
+    record(AuditEvent.Action.SCHEDULE_CHANGED, schedule, by=by, change=action)
     return schedule
 
 
@@ -173,7 +173,7 @@ def reminders_queue(
                 ReminderDelivery(batch=batch, round=round, user_id=user_id) for user_id in chosen
             )
             if by is not None:
-                record(AuditEvent.Action.ROUND_REMINDED, round, actor=by, queued=len(chosen))
+                record(AuditEvent.Action.ROUND_REMINDED, round, by=by, queued=len(chosen))
             # In the same transaction: the queue (a table of this database) holds the emails
             # exactly when their deliveries exist.
             from assessments.tasks import reminder_deliver
@@ -211,7 +211,7 @@ def last_reminder(round_: Round) -> ReminderBatch | None:
 
 def reminder_message(round_: Round) -> tuple[str, str]:
     """Subject and body of a reminder: the round's own close, length and anonymity threshold."""
-    survey_url = settings.GEMBA_BASE_URL.rstrip("/") + reverse("survey_list")
+    survey_url = settings.GEMBA_BASE_URL.rstrip("/") + reverse("assessments:survey_list")
     subject = _("Gemba: your team's survey “%(round)s” is open") % {"round": round_.name}
     low, high = survey_minutes(Question.objects.filter(dimension__model_id=round_.model_id).count())
     body = ngettext(

@@ -12,6 +12,8 @@ from django.utils.translation import get_language_info, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+import addresses
+from addresses import address
 from assessments import scheduling, services
 from assessments.content import content_in, content_language
 from assessments.forms import RoundForm, ScheduleForm, SurveyForm
@@ -95,7 +97,7 @@ def _survey_page(
                     )
                     % {"team": team.name},
                 )
-                return redirect("home")
+                return redirect(address(addresses.HOME))
             if response.status == response.Status.SUBMITTED:
                 messages.warning(
                     request,
@@ -106,7 +108,7 @@ def _survey_page(
                 )
             else:
                 messages.success(request, _("Draft saved. Come back any time before the round closes."))
-            return redirect("survey_take", round_id=round_.pk, team_slug=team.slug)
+            return redirect("assessments:survey_take", round_id=round_.pk, team_slug=team.slug)
         missing, invalid = form.question_errors("required"), form.question_errors("invalid_choice")
         problems = []
         if missing:
@@ -215,7 +217,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
                 )
                 % {"name": round_.name, "n": count},
             )
-            return redirect("round_detail", round_id=round_.pk)
+            return redirect("assessments:round_detail", round_id=round_.pk)
         messages.error(request, _("The round was not created: please correct the marked fields."))
     return _rounds_page(request, form=form, schedule_form=ScheduleForm(teams=led_teams))
 
@@ -263,7 +265,7 @@ def _rounds_page(request: HttpRequest, *, form, schedule_form) -> HttpResponse:
 
 @require_POST
 @login_required
-def schedule_create(request: HttpRequest) -> HttpResponse:
+def schedule_new(request: HttpRequest) -> HttpResponse:
     led_teams = _led_teams(request.user)
     schedule_form = ScheduleForm(request.POST, teams=led_teams)
     if schedule_form.is_valid():
@@ -277,14 +279,14 @@ def schedule_create(request: HttpRequest) -> HttpResponse:
                 "when": moment_text(nxt[0].opens_at) if nxt else "–",
             },
         )
-        return redirect(reverse("round_list") + "#schedules")
+        return redirect(reverse("assessments:round_list") + "#schedules")
     messages.error(request, _("The schedule was not saved: please correct the marked fields."))
     return _rounds_page(request, form=RoundForm(teams=led_teams), schedule_form=schedule_form)
 
 
 @require_POST
 @login_required
-def schedule_change(request: HttpRequest, schedule_id: int) -> HttpResponse:
+def schedule_action(request: HttpRequest, schedule_id: int) -> HttpResponse:
     """Pause, resume or end a schedule; only who runs every one of its teams may."""
     led = set(_led_teams(request.user).values_list("pk", flat=True))
     schedule = get_object_or_404(Schedule.objects.for_lead(request.user), pk=schedule_id)
@@ -293,7 +295,7 @@ def schedule_change(request: HttpRequest, schedule_id: int) -> HttpResponse:
     action = request.POST.get("action")
     if action not in ("pause", "resume", "end"):
         messages.error(request, _("Choose to pause, resume or end the schedule."))
-        return redirect(reverse("round_list") + "#schedules")
+        return redirect(reverse("assessments:round_list") + "#schedules")
     scheduling.schedule_change(schedule=schedule, action=action, by=request.user)
     done = {
         "pause": _("Schedule “%(name)s” paused: it opens no new round until you resume it."),
@@ -301,7 +303,7 @@ def schedule_change(request: HttpRequest, schedule_id: int) -> HttpResponse:
         "end": _("Schedule “%(name)s” ended: it opens no new round. Its rounds stay."),
     }[action]
     messages.success(request, done % {"name": schedule.name})
-    return redirect(reverse("round_list") + "#schedules")
+    return redirect(reverse("assessments:round_list") + "#schedules")
 
 
 def _round_for_lead(user, round_id: int) -> tuple[Round, list[Team]]:
@@ -340,7 +342,7 @@ def round_remind(request: HttpRequest, round_id: int) -> HttpResponse:
     round_, teams = _round_for_lead(request.user, round_id)
     if not round_.is_open:
         messages.error(request, _("Reminders go out only while a round is open."))
-        return redirect("round_detail", round_id=round_.pk)
+        return redirect("assessments:round_detail", round_id=round_.pk)
     batch = scheduling.reminders_queue(
         round=round_, teams=teams, kind=ReminderBatch.Kind.LEAD, by=request.user
     )
@@ -369,18 +371,18 @@ def round_remind(request: HttpRequest, round_id: int) -> HttpResponse:
         )
     if not batch.queued and not batch.skipped:
         messages.info(request, _("Everyone in your teams has taken part: nobody to remind."))
-    return redirect("round_detail", round_id=round_.pk)
+    return redirect("assessments:round_detail", round_id=round_.pk)
 
 
 @require_POST
 @login_required
-def round_close(request: HttpRequest, round_id: int) -> HttpResponse:
+def round_close_now(request: HttpRequest, round_id: int) -> HttpResponse:
     round_, teams = _round_for_lead(request.user, round_id)
     if len(teams) != round_.teams.count():
         raise PermissionDenied  # Closing early ends the round for every team: only who runs them all.
     if not round_.is_open:
         messages.info(request, _("This round is already closed."))
-        return redirect("round_detail", round_id=round_.pk)
+        return redirect("assessments:round_detail", round_id=round_.pk)
     services.round_close(round=round_, by=request.user)
     messages.success(
         request,
@@ -390,4 +392,4 @@ def round_close(request: HttpRequest, round_id: int) -> HttpResponse:
         )
         % {"name": round_.name},
     )
-    return redirect("round_detail", round_id=round_.pk)
+    return redirect("assessments:round_detail", round_id=round_.pk)

@@ -5,12 +5,10 @@ from django.db import models as db_models
 from audit.models import AuditEvent
 
 
-def record(
-    action: AuditEvent.Action, subject: db_models.Model | None, *, actor=None, **details
-) -> AuditEvent:
+def record(action: AuditEvent.Action, subject: db_models.Model | None, *, by=None, **details) -> AuditEvent:
     """Write one audit event in the caller's transaction (so a rolled-back change leaves no trace).
     ``subject`` None: the event is about the whole organisation (an import)."""
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    user = by if getattr(by, "is_authenticated", False) else None
     return AuditEvent.objects.create(
         actor=user,
         actor_name=user.get_username() if user else "system",

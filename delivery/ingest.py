@@ -620,7 +620,7 @@ def rules_apply(*, team: Team, dry_run: bool, by=None, proposed: rules.RuleSet |
             )
             Incident.objects.bulk_update(changed_incidents, ["caused_by", "linked_by"], 500)
             DeliveryVersion.objects.bump([team.pk])
-            record(AuditEvent.Action.RULES_CHANGED, team, actor=by, team=team.slug, moved=len(moves))
+            record(AuditEvent.Action.RULES_CHANGED, team, by=by, team=team.slug, moved=len(moves))
     return moves
 
 
@@ -637,5 +637,5 @@ def rules_change(*, team: Team, stored: DeliveryRules, routes: list[ServiceRoute
     moves = rules_apply(team=team, dry_run=False, by=by)
     DeliveryVersion.objects.bump([team.pk])  # the page names the rules in force, moved or not
     if not moves:
-        record(AuditEvent.Action.RULES_CHANGED, team, actor=by, team=team.slug, moved=0)
+        record(AuditEvent.Action.RULES_CHANGED, team, by=by, team=team.slug, moved=0)
     return moves

@@ -361,7 +361,7 @@ def history_import(
 
 
 @transaction.atomic
-def api_token_create(*, team: Team, name: str, created_by) -> tuple[ApiToken, str]:
+def api_token_create(*, team: Team, name: str, by) -> tuple[ApiToken, str]:
     """A new token for the team: (the stored token, the raw value to show once)."""
     raw = tokens.generate()
     token = ApiToken.objects.create(
@@ -369,9 +369,9 @@ def api_token_create(*, team: Team, name: str, created_by) -> tuple[ApiToken, st
         name=name,
         token_hash=tokens.digest(raw),
         shown_part=tokens.shown_part(raw),
-        created_by=created_by,
+        created_by=by,
     )
-    record(AuditEvent.Action.TOKEN_CREATED, token, actor=created_by, team=team.slug)
+    record(AuditEvent.Action.TOKEN_CREATED, token, by=by, team=team.slug)
     return token, raw
 
 
@@ -381,7 +381,7 @@ def api_token_revoke(*, token: ApiToken, by=None) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-        record(AuditEvent.Action.TOKEN_REVOKED, token, actor=by, team=token.team.slug)
+        record(AuditEvent.Action.TOKEN_REVOKED, token, by=by, team=token.team.slug)
     return token
 
 
@@ -392,7 +392,7 @@ def webhook_url_path(webhook: Webhook) -> str:
 
 @transaction.atomic
 def webhook_create(
-    *, team: Team, provider: str, name: str = "", created_by=None, secret: str = ""
+    *, team: Team, provider: str, name: str = "", by=None, secret: str = ""
 ) -> tuple[Webhook, str]:
     """A new webhook for the team: (the webhook, the secret to show once).
 
@@ -401,9 +401,9 @@ def webhook_create(
     """
     webhook = Webhook(team=team, provider=provider, name=name, public_id=secrets.token_urlsafe(24))
     secret = _webhook_secret_set(webhook, secret)
-    webhook.created_by = created_by
+    webhook.created_by = by
     webhook.save()
-    record(AuditEvent.Action.WEBHOOK_CREATED, webhook, actor=created_by, team=team.slug, provider=provider)
+    record(AuditEvent.Action.WEBHOOK_CREATED, webhook, by=by, team=team.slug, provider=provider)
     return webhook, secret
 
 
@@ -421,7 +421,7 @@ def webhook_secret_set(*, webhook: Webhook, secret: str, by=None) -> Webhook:
     """Replace the webhook's secret (PagerDuty makes its own: paste it here); the old one stops at once."""
     _webhook_secret_set(webhook, secret)
     webhook.save(update_fields=["secret_sealed", "secret_hash"])
-    record(AuditEvent.Action.WEBHOOK_CREATED, webhook, actor=by, team=webhook.team.slug, secret="replaced")
+    record(AuditEvent.Action.WEBHOOK_CREATED, webhook, by=by, team=webhook.team.slug, secret="replaced")
     return webhook
 
 
@@ -431,5 +431,5 @@ def webhook_revoke(*, webhook: Webhook, by=None) -> Webhook:
     if webhook.revoked_at is None:
         webhook.revoked_at = timezone.now()
         webhook.save(update_fields=["revoked_at"])
-        record(AuditEvent.Action.WEBHOOK_REVOKED, webhook, actor=by, team=webhook.team.slug)
+        record(AuditEvent.Action.WEBHOOK_REVOKED, webhook, by=by, team=webhook.team.slug)
     return webhook

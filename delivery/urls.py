@@ -1,15 +1,28 @@
-"""Leads' actions on the team delivery page; portal/urls.py mounts these under teams/<slug>/delivery/."""
+"""The delivery app's addresses: the leads' forms of the team delivery page (which the portal
+composes at teams/<slug>/delivery/) and the webhook URL each provider calls."""
 
 from django.urls import path
 
 from delivery import views
 
+app_name = "delivery"
+
 urlpatterns = [
-    path("tokens/", views.token_create, name="delivery_token_create"),
-    path("tokens/<int:pk>/revoke/", views.token_revoke, name="delivery_token_revoke"),
-    path("import/", views.history_upload, name="delivery_import"),
-    path("webhooks/", views.webhook_create, name="delivery_webhook_create"),
-    path("webhooks/<int:pk>/secret/", views.webhook_secret, name="delivery_webhook_secret"),
-    path("webhooks/<int:pk>/revoke/", views.webhook_revoke_view, name="delivery_webhook_revoke"),
-    path("rules/", views.rules_edit, name="delivery_rules"),
+    path("teams/<slug:slug>/delivery/tokens/", views.token_create, name="token_create"),
+    path("teams/<slug:slug>/delivery/tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
+    path("teams/<slug:slug>/delivery/import/", views.history_upload, name="import"),
+    path("teams/<slug:slug>/delivery/webhooks/", views.webhook_new, name="webhook_create"),
+    path(
+        "teams/<slug:slug>/delivery/webhooks/<int:pk>/secret/",
+        views.webhook_secret_form,
+        name="webhook_secret",
+    ),
+    path(
+        "teams/<slug:slug>/delivery/webhooks/<int:pk>/revoke/",
+        views.webhook_revoke_view,
+        name="webhook_revoke",
+    ),
+    path("teams/<slug:slug>/delivery/rules/", views.rules_edit, name="rules"),
+    # Provider calls: one endpoint per provider, the webhook's random id in the path (SPEC §6).
+    path("webhooks/<str:provider>/<str:public_id>", views.receive, name="webhook_receive"),
 ]

@@ -12,7 +12,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
@@ -20,6 +19,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+import addresses
+from addresses import address
 from delivery import importing
 from delivery.forms import ApiTokenForm, DeliveryRulesForm, HistoryImportForm, WebhookForm, WebhookSecretForm
 from delivery.ingest import APPLY_DAYS, proposed_rules, rules_apply, rules_change, webhook_receive
@@ -29,17 +30,17 @@ from delivery.services import (
     api_token_create,
     api_token_revoke,
     history_import,
+    webhook_create,
     webhook_revoke,
     webhook_secret_set,
     webhook_url_path,
 )
-from delivery.services import webhook_create as webhook_create_service
 from teams.access import can_lead, team_for_lead
 from teams.models import Team
 
 
 def _delivery_page(slug: str) -> str:
-    return reverse("team_delivery", kwargs={"slug": slug})
+    return address(addresses.TEAM_DELIVERY, slug=slug)
 
 
 def try_it_example(now: datetime) -> dict[str, str]:
@@ -62,7 +63,7 @@ def token_create(request: HttpRequest, slug: str) -> HttpResponse:
         for error in form.errors.get("name", []):
             messages.error(request, _("The token was not created: %(error)s") % {"error": error})
         return redirect(_delivery_page(team.slug))
-    token, raw = api_token_create(team=team, name=form.cleaned_data["name"], created_by=request.user)
+    token, raw = api_token_create(team=team, name=form.cleaned_data["name"], by=request.user)
     # Shown on this response only: no redirect (it would need the token in the session), no caching.
     response = render(
         request,
@@ -155,7 +156,7 @@ PROVIDER_TEMPLATES = {
 
 @require_POST
 @login_required
-def webhook_create(request: HttpRequest, slug: str) -> HttpResponse:
+def webhook_new(request: HttpRequest, slug: str) -> HttpResponse:
     team = team_for_lead(request.user, slug)
     form = WebhookForm(request.POST)
     if not form.is_valid():
@@ -163,11 +164,11 @@ def webhook_create(request: HttpRequest, slug: str) -> HttpResponse:
             for error in errors:
                 messages.error(request, _("The webhook was not created: %(error)s") % {"error": error})
         return redirect(_delivery_page(team.slug))
-    webhook, secret = webhook_create_service(
+    webhook, secret = webhook_create(
         team=team,
         provider=form.cleaned_data["provider"],
         name=form.cleaned_data["name"],
-        created_by=request.user,
+        by=request.user,
     )
     # Shown on this response only, like a new API token.
     response = render(
@@ -188,7 +189,7 @@ def webhook_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 @login_required
-def webhook_secret(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def webhook_secret_form(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     team = team_for_lead(request.user, slug)
     webhook = get_object_or_404(Webhook.objects.active(), team=team, pk=pk)
     form = WebhookSecretForm(request.POST)
@@ -266,7 +267,7 @@ def rules_edit(request: HttpRequest, slug: str) -> HttpResponse:
                     )
                     % {"count": len(moved)},
                 )
-                return redirect("delivery_rules", slug=team.slug)
+                return redirect("delivery:rules", slug=team.slug)
             proposed = proposed_rules(team, form.save(commit=False), form.unsaved_routes())
             moves = rules_apply(team=team, dry_run=True, proposed=proposed)
     else:

@@ -19,7 +19,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import math
 import os
 import platform
 import secrets
@@ -45,6 +44,7 @@ from assessments.services import respondent_key, round_close
 from delivery import tokens
 from delivery.ingest import SECRET_PURPOSE
 from delivery.models import ApiToken, Deployment, Webhook
+from improvements.flow import percentile
 from portal import warming
 from teams.models import Membership, Team
 from teams.sealing import seal
@@ -96,13 +96,6 @@ class Result:
         data = asdict(self)
         data.update(median_ms=self.median_ms, p95_ms=self.p95_ms, within_budget=self.within_budget)
         return data
-
-
-def percentile(values: list[float], share: float) -> float:
-    """Nearest-rank percentile: the smallest value that ``share`` % of the values do not exceed."""
-    ordered = sorted(values)
-    rank = max(1, math.ceil(share / 100 * len(ordered)))
-    return ordered[rank - 1]
 
 
 def _fmt_ms(value: float | None) -> str:

@@ -133,7 +133,7 @@ def action_move(*, action: Action, stage: str, by) -> Action:
     current.stage = stage
     current.stage_changed_at = now
     current.save(update_fields=["stage", "stage_changed_at", "updated_at"])
-    record(AuditEvent.Action.ACTION_MOVED, current, actor=by, team=action.team.slug, to=stage)
+    record(AuditEvent.Action.ACTION_MOVED, current, by=by, team=action.team.slug, to=stage)
     action.stage, action.stage_changed_at = current.stage, current.stage_changed_at
     return current
 

@@ -24,6 +24,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+import addresses
+from addresses import address
 from improvements import services
 from improvements.access import action_for_user, can_set_limits, can_work_on, require_worker
 from improvements.forms import ActionEditForm, ExperimentForm, MoveForm, WipLimitsForm
@@ -86,7 +88,7 @@ def action_detail(request: HttpRequest, action_id: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def action_move(request: HttpRequest, action_id: int) -> HttpResponse:
+def card_move(request: HttpRequest, action_id: int) -> HttpResponse:
     """Move the card to the stage in the ``stage`` field, then back to where the mover came from."""
     action = action_for_user(request.user, action_id)
     require_worker(request.user, action.team)
@@ -107,7 +109,7 @@ def _move(request: HttpRequest, action: Action) -> HttpResponse:
             tags = f"{REFUSED_TAG} card-{action.pk} stage-{stage}"
             messages.error(request, refused.message, extra_tags=tags)
             # Back at the card's refusal message: the browser scrolls to it and focuses it.
-            back = _back(request, reverse("action_board", args=[action.team.slug]))
+            back = _back(request, address(addresses.ACTION_BOARD, slug=action.team.slug))
             card = f"#action-{action.pk}"
             if back.endswith(card):
                 return redirect(back.removesuffix(card) + f"#move-refused-{action.pk}")
@@ -117,7 +119,7 @@ def _move(request: HttpRequest, action: Action) -> HttpResponse:
                 _("“%(title)s” moved to %(stage)s.")
                 % {"title": action.title, "stage": action.get_stage_display()},
             )
-    return redirect(_back(request, reverse("action_board", args=[action.team.slug])))
+    return redirect(_back(request, address(addresses.ACTION_BOARD, slug=action.team.slug)))
 
 
 def _back(request: HttpRequest, default: str) -> str:
@@ -145,7 +147,7 @@ def action_edit(request: HttpRequest, action_id: int) -> HttpResponse:
             with transaction.atomic():
                 form.save()
             messages.success(request, _("Saved."))
-            return redirect("action_detail", action_id=action.pk)
+            return redirect("improvements:action_detail", action_id=action.pk)
         messages.error(request, _("Nothing was saved: please correct the marked fields."))
         status = 400
     else:
@@ -177,7 +179,7 @@ def experiment_add(request: HttpRequest, action_id: int) -> HttpResponse:
     experiment.created_by = request.user
     experiment.save()
     messages.success(request, _("Experiment recorded."))
-    return redirect(reverse("action_detail", args=[action.pk]) + f"#experiment-{experiment.pk}")
+    return redirect(reverse("improvements:action_detail", args=[action.pk]) + f"#experiment-{experiment.pk}")
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -192,7 +194,9 @@ def experiment_edit(request: HttpRequest, action_id: int, experiment_id: int) ->
         if form.is_valid():
             form.save()
             messages.success(request, _("Experiment saved."))
-            return redirect(reverse("action_detail", args=[action.pk]) + f"#experiment-{experiment.pk}")
+            return redirect(
+                reverse("improvements:action_detail", args=[action.pk]) + f"#experiment-{experiment.pk}"
+            )
         messages.error(request, _("Nothing was saved: please correct the marked fields."))
         status = 400
     else:
@@ -240,7 +244,7 @@ def wip_limits(request: HttpRequest, slug: str) -> HttpResponse:
             for stage, limit in form.limits().items():
                 if limit is not None and counts.get(stage, 0) > limit:
                     messages.warning(request, over_limit_warning(Stage(stage).label, counts[stage], limit))
-            return redirect("action_board", slug=team.slug)
+            return redirect(address(addresses.ACTION_BOARD, slug=team.slug))
         messages.error(request, _("Nothing was saved: please correct the marked fields."))
         status = 400
     else:

@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+import addresses
+from addresses import address
 from assessments.models import Question, Round
 from assessments.retries import MAX_ATTEMPTS
 from assessments.survey_time import survey_minutes
@@ -70,7 +72,7 @@ def message_for(notification: ChatNotification) -> Message:
     closes = moment_text(round_.closes_at)
     low, high = survey_minutes(Question.objects.filter(dimension__model_id=round_.model_id).count())
     minutes = str(low) if low == high else f"{low}–{high}"
-    survey = base + reverse("survey_list")
+    survey = base + reverse("assessments:survey_list")
     if notification.event == ChatNotification.Event.ROUND_OPENED:
         return Message(
             title=_("The survey “%(round)s” is open") % {"round": round_.name},
@@ -98,10 +100,10 @@ def message_for(notification: ChatNotification) -> Message:
             url=survey,
         )
     if webhook.team_id:
-        url = base + reverse("team_review", args=[webhook.team.slug]) + f"?round={round_.pk}"
+        url = base + address(addresses.TEAM_REVIEW, slug=webhook.team.slug, query={"round": round_.pk})
         where = webhook.team.name
     else:
-        url = base + reverse("org_dashboard") + f"?group={webhook.group.slug}&round={round_.pk}"
+        url = base + address(addresses.ORG, query={"group": webhook.group.slug, "round": round_.pk})
         where = webhook.group.name
     return Message(
         title=_("Results of “%(round)s” are ready") % {"round": round_.name},

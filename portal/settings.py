@@ -77,7 +77,6 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "axes",
     "simple_history",
-    "django_htmx",
     "ninja",
     "django_tasks_db",
     "audit",
@@ -109,7 +108,6 @@ MIDDLEWARE = [
     "accounts.middleware.ProviderRecheck",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -214,7 +212,7 @@ OIDC_RP_SIGN_ALGO = env.str("GEMBA_OIDC_SIGN_ALGO", default="RS256")
 OIDC_USE_PKCE = True
 OIDC_USE_NONCE = True
 OIDC_TIMEOUT = env.int("GEMBA_OIDC_TIMEOUT_SECONDS", default=10)
-OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_authentication_callback"
+OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:oidc_authentication_callback"
 LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/"
 # Always listed: without GEMBA_OIDC_ISSUER it has nothing to do and signs nobody in.
 AUTHENTICATION_BACKENDS = [*AUTHENTICATION_BACKENDS, "accounts.oidc.Backend"]

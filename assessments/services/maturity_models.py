@@ -18,7 +18,7 @@ from audit.trail import record
 def model_import(*, spec: ModelSpec, by=None) -> MaturityModel:
     """Create a maturity model from a parsed file, as the next version of its name."""
     model = _model_create(spec)
-    record(AuditEvent.Action.MODEL_IMPORTED, model, actor=by, version=model.version)
+    record(AuditEvent.Action.MODEL_IMPORTED, model, by=by, version=model.version)
     return model
 
 
@@ -205,5 +205,5 @@ def model_export(*, model: MaturityModel) -> ModelSpec:
 def model_copy_as_new_version(*, model: MaturityModel, by=None) -> MaturityModel:
     """An editable, unpublished copy of a (frozen) model, numbered as the next version."""
     copy = _model_create(model_export(model=model))
-    record(AuditEvent.Action.MODEL_COPIED, copy, actor=by, copied_from=model.pk)
+    record(AuditEvent.Action.MODEL_COPIED, copy, by=by, copied_from=model.pk)
     return copy

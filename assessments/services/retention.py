@@ -26,5 +26,5 @@ def answers_purge(*, older_than_years: int, now=None, by=None) -> int:
         Response.objects.filter(round=old).delete()  # answers and comments go with them (cascade)
         Participation.objects.filter(round=old).delete()
         Round.objects.filter(pk=old.pk).update(answers_purged_at=now)
-        record(AuditEvent.Action.ANSWERS_PURGED, old, actor=by, responses=responses, years=older_than_years)
+        record(AuditEvent.Action.ANSWERS_PURGED, old, by=by, responses=responses, years=older_than_years)
     return len(rounds)

@@ -22,9 +22,7 @@ def round_create(*, form, by) -> Round:
     round_.created_by = by
     round_.save()
     form.save_m2m()
-    record(
-        AuditEvent.Action.ROUND_CREATED, round_, actor=by, teams=sorted(t.slug for t in round_.teams.all())
-    )
+    record(AuditEvent.Action.ROUND_CREATED, round_, by=by, teams=sorted(t.slug for t in round_.teams.all()))
     return round_
 
 
@@ -50,7 +48,7 @@ def round_close(*, round: Round, now=None, by=None) -> Round:
     locked.scored_at = now
     # update() rather than save(): closing must not trip the frozen-settings guard.
     Round.objects.filter(pk=locked.pk).update(closed_at=locked.closed_at, scored_at=locked.scored_at)
-    record(AuditEvent.Action.ROUND_CLOSED, locked, actor=by, early=early)
+    record(AuditEvent.Action.ROUND_CLOSED, locked, by=by, early=early)
     return locked
 
 

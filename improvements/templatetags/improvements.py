@@ -1,8 +1,8 @@
-from urllib.parse import urlencode
-
 from django import template
 from django.template.defaultfilters import floatformat
-from django.urls import reverse
+
+import addresses
+from addresses import address
 
 register = template.Library()
 
@@ -25,7 +25,7 @@ def start_action_url(team, dimension, round=None) -> str:
     key = getattr(dimension, "dimension_key", None) or getattr(dimension, "key", None) or dimension
     round_id = getattr(round, "pk", round)
     query = {"dimension": key, **({"round": round_id} if round_id else {})}
-    return f"{reverse('action_board', args=[team.slug])}?{urlencode(query)}#new-action"
+    return address(addresses.ACTION_BOARD, slug=team.slug, query=query) + "#new-action"
 
 
 @register.filter

@@ -11,8 +11,15 @@ from django.views.decorators.http import require_safe
 
 from delivery import dora
 from delivery.forms import ApiTokenForm, WebhookForm
-from delivery.metrics import RECORD_KEYS, RECORDS_HEADER, WINDOW_DAYS, Records, key_records, records_table
-from delivery.metrics import team_delivery as read_team_delivery
+from delivery.metrics import (
+    RECORD_KEYS,
+    RECORDS_HEADER,
+    WINDOW_DAYS,
+    Records,
+    key_records,
+    records_table,
+    team_delivery,
+)
 from delivery.models import ApiToken, Webhook
 from delivery.services import webhook_url_path
 from portal.charts.delivery import delivery_trend_charts
@@ -35,11 +42,11 @@ assert set(RECORD_KEY_LABELS) == set(RECORD_KEYS)
 
 @require_safe
 @login_required
-def team_delivery(request: HttpRequest, slug: str) -> HttpResponse:
+def delivery_page(request: HttpRequest, slug: str) -> HttpResponse:
     """The team's delivery keys and trends; leads also connect webhooks, manage API tokens and
     rules, and import history here."""
     team = team_for_user(request.user, slug)
-    delivery = read_team_delivery(team)
+    delivery = team_delivery(team)
     is_lead = can_lead(request.user, team)
     webhooks = []
     if is_lead:

@@ -56,7 +56,7 @@ def test_model_copy_and_admin_change_are_recorded(client_for, staff):
 def test_tokens_created_and_revoked_are_recorded(lead, team):
     from delivery.services import api_token_create, api_token_revoke
 
-    token, _raw = api_token_create(team=team, name="ci", created_by=lead)
+    token, _raw = api_token_create(team=team, name="ci", by=lead)
     api_token_revoke(token=token, by=lead)
     api_token_revoke(token=token, by=lead)  # again: no second event
     assert [e[0] for e in events(AuditEvent.Action.TOKEN_CREATED)] == ["lead"]
@@ -72,7 +72,7 @@ def test_taking_a_survey_leaves_no_trace_in_the_trail(member, team):
 def test_trail_is_read_only_for_staff_and_closed_to_others(client_for, staff, member, team):
     from delivery.services import api_token_create
 
-    api_token_create(team=team, name="ci", created_by=staff)
+    api_token_create(team=team, name="ci", by=staff)
     client = client_for(staff)
     page = client.get(reverse("admin:audit_auditevent_changelist"))
     assert page.status_code == 200 and "API token created" in page.content.decode()
@@ -83,7 +83,7 @@ def test_trail_is_read_only_for_staff_and_closed_to_others(client_for, staff, me
 def test_deleting_the_actor_keeps_their_name(lead, team):
     from delivery.services import api_token_create
 
-    api_token_create(team=team, name="ci", created_by=lead)
+    api_token_create(team=team, name="ci", by=lead)
     lead.delete()
     event = AuditEvent.objects.get()
     assert event.actor is None and event.actor_name == "lead"

@@ -85,7 +85,7 @@ def test_lost_race_with_the_same_incident_returns_the_stored_one(team, lose_the_
 
 
 def test_token_is_stored_as_a_hash_and_revoked_once(team, lead):
-    token, raw = api_token_create(team=team, name="CI", created_by=lead)
+    token, raw = api_token_create(team=team, name="CI", by=lead)
     assert raw.startswith("gemba_") and raw not in (token.token_hash, token.shown_part)
     assert ApiToken.objects.authenticate(raw) == token
     api_token_revoke(token=token)

@@ -20,6 +20,6 @@ class Command(BaseCommand):
         max_length = ApiToken._meta.get_field("name").max_length
         if not name or len(name) > max_length or "\x00" in name:
             raise CommandError(f"The name must be 1 to {max_length} characters.")
-        _token, raw = api_token_create(team=found, name=name, created_by=None)
+        _token, raw = api_token_create(team=found, name=name, by=None)
         self.stdout.write(f"API token {name!r} for {found.name}. Copy it now: it is not shown again.")
         self.stdout.write(raw)

@@ -166,9 +166,7 @@ class Command(BaseCommand):
             people.append((membership.user.username, slug, survey))
             if len(people) == users:
                 break
-        _token, raw = api_token_create(
-            team=Team.objects.get(slug="checkout"), name="make load", created_by=None
-        )
+        _token, raw = api_token_create(team=Team.objects.get(slug="checkout"), name="make load", by=None)
         return {"people": people, "token": raw}
 
     def _production_env(self) -> dict[str, str]:
