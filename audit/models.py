@@ -20,6 +20,7 @@ class AuditEvent(models.Model):
         MODEL_IMPORTED = "model.imported", _("maturity model imported")
         MODEL_COPIED = "model.copied", _("maturity model copied as new version")
         MODEL_CHANGED = "model.changed", _("maturity model changed")
+        # No longer written: an action's moves are in its own history (improvements.StageChange).
         ACTION_MOVED = "action.moved", _("improvement action moved")
         TOKEN_CREATED = "token.created", _("API token created")
         TOKEN_REVOKED = "token.revoked", _("API token revoked")

@@ -85,10 +85,6 @@ class ActionAdmin(SimpleHistoryAdmin):
                 obj.created_by = request.user
                 obj.stage_changed_at = obj.created_at = timezone.now()
             super().save_model(request, obj, form, change)
-            if not change:
-                StageChange.objects.create(
-                    action=obj, from_stage="", to_stage=obj.stage, by=request.user, at=obj.created_at
-                )
 
     @admin.display(description=_("overdue"), boolean=True)
     def overdue(self, obj: Action) -> bool:

@@ -1,8 +1,10 @@
 """Lean improvement actions (SPEC §3.5): the A3, its PDCA experiments, its stage history, WIP limits.
 
-Every stage change goes through ``services.action_move`` and leaves a ``StageChange`` row (the
-creation too, as a move from nowhere into Plan): flow metrics are computed from those rows, so
-the admin shows the stage read-only. ``Action`` carries django-simple-history for its A3 edits.
+An action's history has one home: django-simple-history's records of ``Action`` (who saved what,
+when). Every stage change goes through ``services.action_move`` and is such a record; so is the
+creation. ``StageChange`` is a read-only view of those records, one row per change of stage
+(the creation as a move from nowhere into Plan): flow metrics and the stage history are read
+from it, and the admin shows the stage read-only.
 """
 
 from __future__ import annotations
@@ -233,28 +235,38 @@ class Experiment(models.Model):
 
 
 class StageChange(models.Model):
-    """An action moving from one stage to another; an empty ``from_stage`` is its creation."""
+    """An action moving from one stage to another; an empty ``from_stage`` is its creation.
+
+    A database view over the action's history records (migration 0003), not a table: nothing
+    writes here; saving the action with another stage is the change.
+    """
 
     action = models.ForeignKey(
-        Action, on_delete=models.CASCADE, related_name="stage_changes", verbose_name=_("action")
+        Action,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="stage_changes",
+        verbose_name=_("action"),
     )
     from_stage = models.CharField(_("from"), max_length=10, choices=Stage.choices, blank=True)
     to_stage = models.CharField(_("to"), max_length=10, choices=Stage.choices)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         null=True,
         blank=True,
         related_name="+",
         verbose_name=_("by"),
     )
-    at = models.DateTimeField(_("at"), default=timezone.now)
+    at = models.DateTimeField(_("at"))
 
     class Meta:
+        managed = False
+        db_table = "improvements_stagechange"
         ordering = ["action", "at", "pk"]
         verbose_name = _("stage change")
         verbose_name_plural = _("stage changes")
-        indexes = [models.Index(fields=["action", "at"], name="stagechange_action_at")]
 
     def __str__(self) -> str:
         return f"{self.action_id}: {self.from_stage or '∅'} → {self.to_stage}"

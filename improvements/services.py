@@ -20,10 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assessments.models import Dimension, Round
-from audit.models import AuditEvent
-from audit.trail import record
 from improvements import flow
-from improvements.models import LIMITED_STAGES, MAX_FOCUS, Action, Stage, StageChange, TeamReview, WipLimit
+from improvements.models import LIMITED_STAGES, MAX_FOCUS, Action, Stage, TeamReview, WipLimit
 from teams.models import Membership, Team
 
 
@@ -79,7 +77,7 @@ def action_create(
     root_cause: str = "",
     countermeasure: str = "",
 ) -> Action:
-    """Put a new action into the team's Plan column and record its creation as its first stage change.
+    """Put a new action into the team's Plan column; its creation is its first stage change.
 
     Raises ColumnFull when Plan has a WIP limit and no free place, ValidationError when the owner
     is not in the team.
@@ -88,7 +86,7 @@ def action_create(
     _lock_board(team)
     _check_room(team, flow.PLAN)
     now = timezone.now()
-    action = Action.objects.create(
+    action = Action(
         team=team,
         title=title,
         owner=owner,
@@ -104,13 +102,21 @@ def action_create(
         created_at=now,
         created_by=by,
     )
-    StageChange.objects.create(action=action, from_stage="", to_stage=flow.PLAN, by=by, at=now)
+    _recorded_as(action, by=by, at=now)
+    action.save()
     return action
+
+
+def _recorded_as(action: Action, *, by, at) -> None:
+    """The action's next history record (its stage history too) says who and when."""
+    action._history_user = by if getattr(by, "is_authenticated", False) else None
+    action._history_date = at
 
 
 @transaction.atomic
 def action_move(*, action: Action, stage: str, by) -> Action:
-    """Move the action into another stage, within the team's WIP limits, and record the change.
+    """Move the action into another stage, within the team's WIP limits; its history records the
+    change (who, when, from, to).
 
     Raises MoveRefused for an unknown stage or the stage it is already in, and ColumnFull when
     the target column is full; nothing changes then.
@@ -129,11 +135,10 @@ def action_move(*, action: Action, stage: str, by) -> Action:
         )
     _check_room(action.team, stage)
     now = timezone.now()
-    StageChange.objects.create(action=current, from_stage=current.stage, to_stage=stage, by=by, at=now)
     current.stage = stage
     current.stage_changed_at = now
+    _recorded_as(current, by=by, at=now)
     current.save(update_fields=["stage", "stage_changed_at", "updated_at"])
-    record(AuditEvent.Action.ACTION_MOVED, current, by=by, team=action.team.slug, to=stage)
     action.stage, action.stage_changed_at = current.stage, current.stage_changed_at
     return current
 

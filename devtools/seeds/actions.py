@@ -16,12 +16,11 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
 from assessments.models import Dimension, DimensionScore, Round
 from devtools.bulk import bulk_insert
 from improvements import flow
-from improvements.models import Action, Experiment, StageChange
+from improvements.models import Action, Experiment
 from teams.models import Membership, Team
 
 # fmt: off
@@ -213,19 +212,25 @@ def seed_actions(teams: list[Team], users: dict) -> int:
 def _store(
     plans: list[tuple[Action, list[tuple[str, datetime]], int]], rng: random.Random, now: datetime
 ) -> None:
-    """Insert planned actions with their history, stage changes and experiments, in bulk."""
+    """Insert planned actions with their history (a record per stage change, as the app writes
+    them) and experiments, in bulk."""
+    history = Action.history.model
+    copied = [
+        field.attname
+        for field in history._meta.concrete_fields
+        if not field.name.startswith("history_") and field.attname != "updated_at"
+    ]
     with transaction.atomic():
         actions = [action for action, _moves, _cycles in plans]
-        for action in actions:
-            # Historical records dated at creation, not at seeding.
-            action._history_date = action.created_at
-        bulk_create_with_history(actions, Action, batch_size=500, default_change_reason="demo data")
-        changes, experiments = [], []
+        Action.objects.bulk_create(actions, batch_size=1000)
+        records, experiments = [], []
         for action, moves, cycles in plans:
-            previous = ""
-            for stage, at in moves:
-                changes.append((action.pk, previous, stage, action.owner_id, at))
-                previous = stage
+            snapshot = {name: getattr(action, name) for name in copied}
+            for index, (stage, at) in enumerate(moves):
+                snapshot.update(stage=stage, stage_changed_at=at)
+                records.append(
+                    (*snapshot.values(), at, "+" if index == 0 else "~", action.owner_id, "demo data")
+                )
             day = action.created_at.date()
             for index in range(cycles):
                 step, expected, happened, learned = EXPERIMENTS[index]
@@ -242,12 +247,28 @@ def _store(
                         action.owner_id,
                     )
                 )
-        bulk_insert(StageChange, ["action", "from_stage", "to_stage", "by", "at"], changes)
+        bulk_insert(
+            history,
+            [
+                *copied_names(history, copied),
+                "history_date",
+                "history_type",
+                "history_user",
+                "history_change_reason",
+            ],
+            records,
+        )
         bulk_insert(
             Experiment,
             ["action", "date", "step", "expected", "happened", "learned", "created_by"],
             experiments,
         )
+
+
+def copied_names(history, attnames: list[str]) -> list[str]:
+    """The historical model's field names for these column names (team_id → team)."""
+    by_attname = {field.attname: field.name for field in history._meta.concrete_fields}
+    return [by_attname[name] for name in attnames]
 
 
 # --- Enterprise scale (`seed_demo --scale enterprise`) ---------------------------------------
