@@ -1,71 +1,20 @@
-"""Bulk loading for the large demo seeds: COPY on PostgreSQL, executemany elsewhere, and a progress bar.
-
-Rows still go through the database's own constraints (unique, check, foreign keys): only the
-ORM's per-object overhead is skipped, which is what makes 1.5 million answers load in seconds.
-It lives on the ground floor so every app's demo module may use it.
-"""
+"""Bulk loading for the large demo seeds: rows through bulk_rows (COPY on PostgreSQL), faster
+SQLite settings while a seed writes, foreign keys checked once after the load, a progress bar."""
 
 from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from contextlib import contextmanager
-from itertools import islice
 from typing import TextIO
 
 from django.core.management.base import OutputWrapper
 from django.db import connection, models
 
-# executemany in slices, so a generator of rows is never held in memory at once.
-CHUNK = 20_000
-# Field types whose Python values the SQLite driver cannot take as they are.
-_CONVERTED = {"UUIDField", "DateTimeField", "DateField", "DecimalField", "JSONField"}
+from bulk_rows import bulk_insert
 
-
-def bulk_insert(model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence]) -> int:
-    """Insert rows (tuples in the order of ``fields``) into the model's table; returns how many.
-
-    No model instances, no signals, no ``auto_now`` or defaults: give every column a value. On
-    PostgreSQL the rows stream through COPY, elsewhere through executemany in chunks.
-    """
-    meta = model._meta
-    columns = [meta.get_field(name) for name in fields]
-    quote = connection.ops.quote_name
-    column_list = ", ".join(quote(field.column) for field in columns)
-    count = 0
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # COPY bypasses Django's cursor wrapper: map driver errors to django.db's as execute() does.
-            with (
-                connection.wrap_database_errors,
-                cursor.copy(f"COPY {quote(meta.db_table)} ({column_list}) FROM STDIN") as copy,
-            ):
-                for row in rows:
-                    copy.write_row(row)
-                    count += 1
-            return count
-        converters: list[tuple[int, Callable]] = [
-            (position, field.get_db_prep_save)
-            for position, field in enumerate(columns)
-            if (field.target_field if field.is_relation else field).get_internal_type() in _CONVERTED
-        ]
-        placeholders = ", ".join(["%s"] * len(columns))
-        sql = f"INSERT INTO {quote(meta.db_table)} ({column_list}) VALUES ({placeholders})"
-        iterator = iter(rows)
-        while chunk := list(islice(iterator, CHUNK)):
-            if converters:
-                chunk = [_convert(row, converters) for row in chunk]
-            cursor.executemany(sql, chunk)
-            count += len(chunk)
-    return count
-
-
-def _convert(row: Sequence, converters: list[tuple[int, Callable]]) -> list:
-    values = list(row)
-    for position, prepare in converters:
-        values[position] = prepare(values[position], connection)
-    return values
+__all__ = ["Progress", "bulk_insert", "fast_loading", "foreign_keys_checked_once"]
 
 
 @contextmanager

@@ -96,8 +96,17 @@ class Answer(models.Model):
         DONT_KNOW = "dk", _("don't know")
         NOT_APPLICABLE = "na", _("not applicable")
 
-    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
-    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
+    # No foreign-key constraints in the database for these two: closing a round copies every
+    # answer once (round_anonymise), and checking a million references one by one at commit took
+    # longer than the copy itself. Answers are only ever written through their response, for the
+    # questions of the response's model (services.responses), or copied with it; Django still
+    # cascades and protects. The (response, question) constraint is the index on response.
+    response = models.ForeignKey(
+        Response, on_delete=models.CASCADE, related_name="answers", db_constraint=False, db_index=False
+    )
+    question = models.ForeignKey(
+        Question, on_delete=models.PROTECT, related_name="answers", db_constraint=False
+    )
     value = models.PositiveSmallIntegerField(null=True, blank=True)
     special = models.CharField(max_length=2, choices=Special.choices, default=Special.NONE, blank=True)
 

@@ -24,6 +24,7 @@ from assessments.services.maturity_models import (
 from assessments.services.responses import (
     IncompleteSubmit,
     RoundNotOpen,
+    UnknownQuestion,
     respondent_key,
     response_for,
     response_save,
@@ -38,6 +39,7 @@ __all__ = [
     "SHIPPED_MODELS",
     "AnswersPurged",
     "IncompleteSubmit",
+    "UnknownQuestion",
     "RoundNotOpen",
     "answers_purge",
     "default_model_ensure",

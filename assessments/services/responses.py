@@ -22,6 +22,10 @@ class RoundNotOpen(Exception):
     """Answers can be saved only while a round is open."""
 
 
+class UnknownQuestion(ValueError):
+    """An answer to a question that is not in the round's model (the survey form never sends one)."""
+
+
 class IncompleteSubmit(ValueError):
     """A submit must answer every question of the model (the survey form checks this first)."""
 
@@ -58,12 +62,12 @@ def response_save(
     """
     if not _still_open(round):
         raise RoundNotOpen
-    if submit:
-        expected = set(
-            Question.objects.filter(dimension__model_id=round.model_id).values_list("pk", flat=True)
-        )
-        if {question_id for question_id, token in answers.items() if token} != expected:
-            raise IncompleteSubmit("A submit answers every question of the model, and only those.")
+    expected = set(Question.objects.filter(dimension__model_id=round.model_id).values_list("pk", flat=True))
+    if not answers.keys() <= expected:
+        # The database does not check an answer's question (models.Answer): this does.
+        raise UnknownQuestion("Answers are only for the questions of the round's model.")
+    if submit and {question_id for question_id, token in answers.items() if token} != expected:
+        raise IncompleteSubmit("A submit answers every question of the model, and only those.")
     key = respondent_key(user_id=user.pk, round_id=round.pk, team_id=team.pk)
     status = Response.Status.SUBMITTED if submit else Response.Status.DRAFT
     # Insert-if-absent, then lock: two racing submits end up on the one row, one after the other.

@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from assessments.models import Answer, Comment, Participation, Question, Response, Round, Schedule
-from assessments.services import default_model_ensure, respondent_key, round_close
+from assessments.services import default_model_ensure, respondent_key, round_close, scores_store
 from devtools.bulk import bulk_insert
 from devtools.seeds.organisation import CAPABILITY
 from teams.models import Membership, Team
@@ -166,11 +166,14 @@ def seed_enterprise_rounds(
     progress=None,
     now=None,
 ) -> list[Round]:
-    """``rounds`` closed quarterly rounds over every team, scored by the real round_close, and one
-    open round; about ``responses_per_team`` submitted responses per team–round (fewer when a team
-    is smaller), each with a Participation and a respondent key like a real submit.
+    """``rounds`` closed quarterly rounds over every team and one open round; about
+    ``responses_per_team`` submitted responses per team–round (fewer when a team is smaller),
+    each with a Participation.
 
-    The open round gets the same responses except from ``member``, who has a survey waiting.
+    The open round's responses carry a respondent key like a real submit; ``member`` has a survey
+    waiting there. A closed round's are written as round_close leaves them (no respondent key,
+    random keys, the responses in an order of their own) and scored by the same scores_store:
+    copying a million answers again to anonymise what was never linked would only slow the seed.
     Answers are bulk inserted (COPY on PostgreSQL); everything else uses bulk_create.
     """
     model = default_model_ensure()
@@ -209,7 +212,7 @@ def seed_enterprise_rounds(
         step = rounds - ago
         if progress:
             progress.stage(f"round {rounds - ago + 1}/{rounds + 1}: answers")
-        rows = _Rows()
+        rows = _Rows(closed=bool(ago))
         for team in teams:
             people = [user_id for user_id in members[team.pk] if not (ago == 0 and user_id in skip)]
             count = min(len(people), max(3, round(rng.gauss(responses_per_team, 1.2))))
@@ -224,12 +227,13 @@ def seed_enterprise_rounds(
                 step,
                 capability,
             )
-        rows.insert()
+        rows.insert(rng)
         if progress:
             progress.advance(2)
             progress.stage(f"round {rounds - ago + 1}/{rounds + 1}: scores")
         if ago:
-            round_close(round=round_, now=round_.closes_at)
+            scores_store(round=round_)
+            Round.objects.filter(pk=round_.pk).update(closed_at=round_.closes_at, scored_at=round_.closes_at)
         created.append(round_)
         if progress:
             progress.advance(1)
@@ -238,17 +242,28 @@ def seed_enterprise_rounds(
 
 @dataclass
 class _Rows:
-    """One round's rows, inserted together."""
+    """One round's rows, inserted together; a closed round's responses (with their answers and
+    comments) in a shuffled order, so that nothing lines them up with the participations."""
 
+    closed: bool
     responses: list[Response] = field(default_factory=list)
     participations: list[Participation] = field(default_factory=list)
     comments: list[Comment] = field(default_factory=list)
-    answers: list[tuple] = field(default_factory=list)
+    answers: list[list[tuple]] = field(default_factory=list)  # per response
 
-    def insert(self) -> None:
-        Response.objects.bulk_create(self.responses, batch_size=2000)
+    def insert(self, rng: random.Random) -> None:
+        order = list(range(len(self.responses)))
+        if self.closed:
+            rng.shuffle(order)
+        Response.objects.bulk_create([self.responses[i] for i in order], batch_size=2000)
         Participation.objects.bulk_create(self.participations, batch_size=2000)
-        bulk_insert(Answer, ["response", "question", "value", "special"], self.answers)
+        bulk_insert(
+            Answer,
+            ["response", "question", "value", "special"],
+            (answer for i in order for answer in self.answers[i]),
+        )
+        position = {self.responses[i].pk: n for n, i in enumerate(order)}
+        self.comments.sort(key=lambda comment: position[comment.response_id])
         Comment.objects.bulk_create(self.comments, batch_size=2000)
 
 
@@ -258,23 +273,22 @@ def _answer_in_bulk(rows: _Rows, round_, team, user_ids, questions, points, rng,
     drift = {"up": 0.12, "down": -0.1, "flat": 0.0}[trend] * step
     bias = {question.dimension.key: rng.uniform(-0.6, 0.6) for question in questions}
     mean = 1.5 + team_capability * 4.5 + drift
-    responses, participations, comments, answers = (
-        rows.responses,
-        rows.participations,
-        rows.comments,
-        rows.answers,
-    )
+    responses, participations, comments = rows.responses, rows.participations, rows.comments
     gauss, roll = rng.gauss, rng.random
     for user_id in user_ids:
         response = Response(
             id=uuid.UUID(int=rng.getrandbits(128), version=4),
             round=round_,
             team=team,
-            respondent_key=respondent_key(user_id=user_id, round_id=round_.pk, team_id=team.pk),
+            respondent_key=None
+            if rows.closed
+            else respondent_key(user_id=user_id, round_id=round_.pk, team_id=team.pk),
             status=Response.Status.SUBMITTED,
         )
         responses.append(response)
         participations.append(Participation(user_id=user_id, round=round_, team=team))
+        answers = []
+        rows.answers.append(answers)
         for question in questions:
             chance = roll()
             if chance < 0.03:

@@ -256,6 +256,35 @@ def test_reliability_is_stored_per_dimension_across_the_published_teams(
     }
 
 
+def test_a_large_round_enters_reliability_through_a_random_sample_of_responses(
+    monkeypatch, small_model, team, colleagues
+):
+    from assessments import reliability
+    from assessments.models import DimensionReliability, Response
+    from assessments.services import scores as scores_service
+
+    round_ = make_round(model=small_model, teams=[team], state="open")
+    given = [["5", "1", "4", "2"], ["4", "2", "4", "1"], ["2", "4", "3", "3"], ["1", "5", "2", "4"]]
+    for user, tokens in zip(colleagues, given, strict=False):
+        submit(round_, team, user, tokens)
+    monkeypatch.setattr(scores_service, "RELIABILITY_SAMPLE", 3)
+    round_close(round=round_)
+
+    # The three responses with the smallest (fresh, random) keys enter, and the count says three.
+    sample = list(Response.objects.filter(round=round_).order_by("pk")[:3])
+    values = {
+        response.pk: [
+            answer.value
+            for answer in response.answers.order_by("question__dimension__order", "question__order")
+        ]
+        for response in sample
+    }
+    dim_1 = [(row[0], 6 - row[1]) for row in values.values()]
+    stored = DimensionReliability.objects.get(round=round_, dimension_key="dim-1")
+    assert stored.responses == 3
+    assert stored.alpha == pytest.approx(reliability.reliability(dim_1).alpha)
+
+
 def test_no_reliability_below_k_complete_responses(open_round, team, colleagues):
     from assessments.models import DimensionReliability
 

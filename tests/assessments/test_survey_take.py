@@ -109,6 +109,17 @@ def test_the_service_refuses_a_submit_without_every_answer(member, open_round, t
     assert not Response.objects.exists() and not Participation.objects.exists()
 
 
+def test_the_service_refuses_an_answer_to_a_question_of_another_model(member, open_round, team):
+    from assessments.services import UnknownQuestion, response_save
+
+    foreign = make_model(name="Another").dimensions.first().questions.first()
+    with pytest.raises(UnknownQuestion):
+        response_save(
+            round=open_round, team=team, user=member, answers={foreign.pk: "3"}, comments={}, submit=False
+        )
+    assert not Response.objects.exists()
+
+
 def test_submit_with_missing_answers_keeps_the_given_ones_and_writes_nothing(
     client_for, member, open_round, team
 ):

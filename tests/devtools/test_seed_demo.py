@@ -100,7 +100,7 @@ def test_enterprise_seed_builds_the_organisation_with_the_demo_accounts(enterpri
     assert get_user_model().objects.get(username="lead").check_password("gemba-demo")
 
 
-def test_enterprise_rounds_are_answered_like_real_submits_and_scored_by_round_close(enterprise):
+def test_enterprise_rounds_are_answered_like_real_submits_and_left_as_round_close_leaves_them(enterprise):
     from assessments.models import Answer, Participation, Question, Response, Round, TeamScore
     from assessments.services import respondent_key
 
@@ -114,7 +114,7 @@ def test_enterprise_rounds_are_answered_like_real_submits_and_scored_by_round_cl
             assert responses.count() == Participation.objects.filter(round=round_, team=team).count() >= 3
             assert set(responses.values_list("status", flat=True)) == {"submitted"}
             # In the open round each response belongs to one participant through the keyed hash, as
-            # a submit makes it; the close wiped the keys of the others.
+            # a submit makes it; closed rounds have no keys, as after round_close.
             keys = {
                 respondent_key(user_id=user_id, round_id=round_.pk, team_id=team.pk)
                 for user_id in Participation.objects.filter(round=round_, team=team).values_list(

@@ -31,7 +31,6 @@ BULK_LOADED = [
         "delivery.Deployment",
         "delivery.Incident",
         "improvements.Action",
-        "improvements.StageChange",
         "improvements.Experiment",
         "teams.Membership",
     )
