@@ -80,9 +80,12 @@ class ActionQuerySet(models.QuerySet["Action"]):
 
     def flows(self) -> list[flow.ActionFlow]:
         """These actions with their stage histories, as flow metrics take them (two queries)."""
+        actions = list(self)
         moves: dict[int, list[flow.Move]] = {}
+        # The ids themselves, not a subquery: PostgreSQL then reads only these actions' records
+        # through the view's window (it cannot push a join into it, and would read them all).
         for action_id, to_stage, at in (
-            StageChange.objects.filter(action__in=self.values("pk"))
+            StageChange.objects.filter(action_id__in=[action.pk for action in actions])
             .order_by("at", "pk")
             .values_list("action_id", "to_stage", "at")
         ):
@@ -91,7 +94,7 @@ class ActionQuerySet(models.QuerySet["Action"]):
             flow.ActionFlow(
                 id=action.pk, stage=action.stage, due=action.due_date, moves=tuple(moves.get(action.pk, ()))
             )
-            for action in self
+            for action in actions
         ]
 
 
