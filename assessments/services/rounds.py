@@ -43,8 +43,8 @@ def round_close(*, round: Round, now=None, by=None) -> Round:
     Response.objects.filter(round=locked, status=Response.Status.DRAFT).delete()
     # Who was reminded names people: it served only while the round was open.
     ReminderDelivery.objects.filter(round=locked).delete()
-    round_anonymise(round=locked)
-    scores_store(round=locked)
+    # Anonymised while the teams are scored from the tallies (the copy keeps every value).
+    scores_store(round=locked, meanwhile=lambda: round_anonymise(round=locked))
     locked.scored_at = now
     # update() rather than save(): closing must not trip the frozen-settings guard.
     Round.objects.filter(pk=locked.pk).update(closed_at=locked.closed_at, scored_at=locked.scored_at)

@@ -8,7 +8,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
 from django.db import transaction
@@ -71,12 +72,16 @@ class AnswersPurged(Exception):
 
 
 @transaction.atomic
-def scores_store(*, round: Round) -> None:
+def scores_store(*, round: Round, meanwhile: Callable[[], object] | None = None) -> None:
     """(Re)compute and store every aggregate of a closed round in bulk, from the raw answers.
 
     Two grouped queries read the tallies; ``scoring.team_round`` scores each team past k;
     what it publishes is stored. Stamps ``scored_at`` when the round had scores before, so that
     caches keyed on it drop them.
+
+    ``meanwhile``, when given, runs (in this thread and transaction) after the tallies are read
+    and while the teams are scored: round_close anonymises the answers then, which changes no
+    tally. Comments and reliability are read after it.
     """
     if round.answers_purged_at is not None:
         raise AnswersPurged(
@@ -132,71 +137,84 @@ def scores_store(*, round: Round) -> None:
     ):
         dimension_responses[team_id][dimension_id] = n
 
-    team_scores, dimension_scores, distributions = [], [], []
-    published = set()
-    for team_id in team_ids:
-        counts = {"responses": responses_by_team.get(team_id, 0), "invited": invited.get(team_id, 0)}
-        result = (
-            scoring.team_round(
-                tallies=tallies[team_id],
-                questions=question_info,
-                dimensions=dimension_info,
-                dimension_responses=dimension_responses[team_id],
-                detailed=counts["responses"] >= round.k_detail,
-                gates=gates,
+    def scored() -> tuple[list[TeamScore], list[tuple], list[tuple], set[int]]:
+        """Each team scored from its tallies (pure computation: no database)."""
+        team_scores, dimension_scores, distributions = [], [], []
+        published = set()
+        for team_id in team_ids:
+            counts = {"responses": responses_by_team.get(team_id, 0), "invited": invited.get(team_id, 0)}
+            result = (
+                scoring.team_round(
+                    tallies=tallies[team_id],
+                    questions=question_info,
+                    dimensions=dimension_info,
+                    dimension_responses=dimension_responses[team_id],
+                    detailed=counts["responses"] >= round.k_detail,
+                    gates=gates,
+                )
+                if team_id in scored_teams
+                else None
             )
-            if team_id in scored_teams
-            else None
-        )
-        if result is None or not result.published:
-            # Below k, or every dimension below its gate: its counts and nothing else.
-            team_scores.append(TeamScore(round_id=round.pk, team_id=team_id, hidden=True, **counts))
-            continue
-        published.add(team_id)
-        team_scores.append(
-            TeamScore(
-                round_id=round.pk,
-                team_id=team_id,
-                hidden=False,
-                mean=result.mean,
-                index=result.index,
-                level=result.level,
-                **counts,
+            if result is None or not result.published:
+                # Below k, or every dimension below its gate: its counts and nothing else.
+                team_scores.append(TeamScore(round_id=round.pk, team_id=team_id, hidden=True, **counts))
+                continue
+            published.add(team_id)
+            team_scores.append(
+                TeamScore(
+                    round_id=round.pk,
+                    team_id=team_id,
+                    hidden=False,
+                    mean=result.mean,
+                    index=result.index,
+                    level=result.level,
+                    **counts,
+                )
             )
-        )
-        # A round of 4,000 teams stores some 150,000 rows: tuples, not model instances.
-        dimension_scores += [
-            (
-                round.pk,
-                team_id,
-                row.dimension_id,
-                dimensions[row.dimension_id].key,
-                row.score.mean,
-                row.score.index,
-                row.score.stdev,
-                row.agreement,
-                row.score.level,
-                row.responses,
-                row.score.count,
-                row.dont_know,
-                row.not_applicable,
-            )
-            for row in result.dimensions
-        ]
-        distributions += [
-            (
-                round.pk,
-                team_id,
-                row.question_id,
-                questions[row.question_id].key,
-                row.counts,
-                row.dont_know,
-                row.not_applicable,
-                row.answered,
-                row.mean,
-            )
-            for row in result.questions
-        ]
+            # A round of 4,000 teams stores some 150,000 rows: tuples, not model instances.
+            dimension_scores += [
+                (
+                    round.pk,
+                    team_id,
+                    row.dimension_id,
+                    dimensions[row.dimension_id].key,
+                    row.score.mean,
+                    row.score.index,
+                    row.score.stdev,
+                    row.agreement,
+                    row.score.level,
+                    row.responses,
+                    row.score.count,
+                    row.dont_know,
+                    row.not_applicable,
+                )
+                for row in result.dimensions
+            ]
+            distributions += [
+                (
+                    round.pk,
+                    team_id,
+                    row.question_id,
+                    questions[row.question_id].key,
+                    row.counts,
+                    row.dont_know,
+                    row.not_applicable,
+                    row.answered,
+                    row.mean,
+                )
+                for row in result.questions
+            ]
+        return team_scores, dimension_scores, distributions, published
+
+    if meanwhile is None:
+        team_scores, dimension_scores, distributions, published = scored()
+    else:
+        # The teams are scored in a thread while ``meanwhile`` has the database work (its
+        # driver lets go of the interpreter while it waits): a second core at work.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            scoring_teams = pool.submit(scored)
+            meanwhile()
+            team_scores, dimension_scores, distributions, published = scoring_teams.result()
 
     TeamScore.objects.bulk_create(team_scores, batch_size=1000)
     bulk_insert(DimensionScore, DIMENSION_SCORE_FIELDS, dimension_scores)

@@ -76,7 +76,7 @@ def dimension_mean(heatmap, key: str) -> float | None:
 @dataclass(frozen=True, slots=True)
 class _Cell:
     index: str
-    level: int
+    level: int | str
     note: str  # the abbreviated level and the change, already escaped
 
 
@@ -145,13 +145,21 @@ def heatmap_group_rows(heatmap) -> dict:
     short = {level: escape(_("L%(level)s") % {"level": level}) for level in levels}
 
     def cell(index: float, level: int, change: float | None) -> _Cell:
-        return _Cell(_whole(index), level, mark_safe(f"{short.get(level, level)} {_delta(change, language)}"))  # noqa: S308
+        return _Cell(
+            _whole(index),
+            str(level),
+            mark_safe(f"{short.get(level, level)} {_delta(change, language)}"),  # noqa: S308
+        )
 
+    # Whole numbers as text: the template engine would localise each of thousands of them.
     rows = []
     for row in heatmap.group_rows:
         rows.append(
             {
                 "row": row,
+                "rate": str(row.rate),
+                "responses": str(row.responses),
+                "invited": str(row.invited),
                 "hidden": ngettext(
                     "%(n)s of %(teams)s teams has results; group numbers need %(k)s",
                     "%(n)s of %(teams)s teams have results; group numbers need %(k)s",
@@ -166,7 +174,7 @@ def heatmap_group_rows(heatmap) -> dict:
                 else [cell(c.index, c.level, c.delta) if (c := row.cells.get(key)) else None for key in keys],
             }
         )
-    return {"rows": rows, "round": heatmap.round, "span": len(keys) + 1}
+    return {"rows": rows, "round": str(heatmap.round.pk), "span": str(len(keys) + 1)}
 
 
 def _whole(value: float) -> str:
