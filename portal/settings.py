@@ -162,7 +162,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # worker prepares after a close is there for the first view) and they outlive a restart. Several
 # app servers share Redis instead (CACHE_URL=rediscache://…).
 CACHES = {"default": env.cache("CACHE_URL", default=f"filecache://{BASE_DIR / '.cache'}")}
-if CACHES["default"]["BACKEND"].endswith(("LocMemCache", "FileBasedCache")):
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.filebased.FileBasedCache":
+    CACHES["default"]["BACKEND"] = "caching.backends.FolderCache"  # culls once a minute, not per write
+if CACHES["default"]["BACKEND"].endswith(("LocMemCache", "FileBasedCache", "FolderCache")):
     # Django's default of 300 entries is less than one entry per team of a large org: the
     # delivery keys and charts of 4,000 teams would push each other out (CACHE_URL
     # …?MAX_ENTRIES= overrides).

@@ -48,3 +48,19 @@ def test_many_values_read_together_and_only_the_missing_computed(db):
 def test_what_is_not_plain_data_is_refused():
     with pytest.raises(TypeError):
         key("x", object())
+
+
+def test_the_folder_cache_culls_at_most_once_a_minute(tmp_path, monkeypatch):
+    from caching import backends
+
+    folder = backends.FolderCache(str(tmp_path), {"OPTIONS": {"MAX_ENTRIES": 2, "CULL_FREQUENCY": 1}})
+    listings = []
+    monkeypatch.setattr(
+        folder,
+        "_list_cache_files",
+        lambda: listings.append(1) or backends.FileBasedCache._list_cache_files(folder),
+    )
+    for number in range(5):
+        folder.set(f"key-{number}", number)
+    assert len(listings) == 1  # the first write looked; the next four within the minute did not
+    assert folder.get("key-4") == 4
