@@ -92,7 +92,7 @@ class ParticipationRow:
 
     @property
     def rate(self) -> int:
-        return round(100 * self.responses / self.invited) if self.invited else 0
+        return scoring.participation_rate(self.responses, self.invited)
 
 
 @dataclass
@@ -298,7 +298,7 @@ class HeatRow:
 
     @property
     def rate(self) -> int:
-        return round(100 * self.responses / self.invited) if self.invited else 0
+        return scoring.participation_rate(self.responses, self.invited)
 
     @property
     def name(self) -> str:
@@ -328,7 +328,7 @@ class GroupRow:
 
     @property
     def rate(self) -> int:
-        return round(100 * self.responses / self.invited) if self.invited else 0
+        return scoring.participation_rate(self.responses, self.invited)
 
     @property
     def name(self) -> str:

@@ -66,6 +66,11 @@ def summarise_counts(counts: Mapping[int, int]) -> Summary:
     return Summary(count=total, mean=mean, stdev=math.sqrt(variance))
 
 
+def participation_rate(responses: int, invited: int) -> int:
+    """Responses as a whole percentage of the people invited; 0 when nobody was."""
+    return round(100 * responses / invited) if invited else 0
+
+
 def index(mean: float, points: int) -> float:
     """Map a mean on a 1..points scale to 0..100."""
     return (mean - 1) / (points - 1) * 100

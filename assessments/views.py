@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 import addresses
 from addresses import address
-from assessments import scheduling, services
+from assessments import scheduling, scoring, services
 from assessments.content import content_in, content_language
 from assessments.forms import RoundForm, ScheduleForm, SurveyForm
 from assessments.models import Dimension, Participation, Question, ReminderBatch, Round, Schedule
@@ -185,7 +185,7 @@ def _participation_rows(round_: Round, teams) -> list[dict]:
                 "team": team,
                 "members": members,
                 "taken": done,
-                "rate": round(100 * done / members) if members else 0,
+                "rate": scoring.participation_rate(done, members),
                 "below_k": done < round_.k,
             }
         )

@@ -12,10 +12,6 @@ from typing import TextIO
 from django.core.management.base import OutputWrapper
 from django.db import connection, models
 
-from bulk_rows import bulk_insert
-
-__all__ = ["Progress", "bulk_insert", "fast_loading", "foreign_keys_checked_once"]
-
 
 @contextmanager
 def fast_loading():

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from assessments.models import Dimension, DimensionScore, Round
-from devtools.bulk import bulk_insert
+from bulk_rows import bulk_insert
 from improvements import flow
 from improvements.models import Action, Experiment
 from teams.models import Membership, Team

@@ -27,10 +27,10 @@ from datetime import UTC, datetime, timedelta
 
 from django.utils import timezone
 
+from bulk_rows import bulk_insert
 from delivery.ingest import webhook_receive
 from delivery.models import DeliveryRules, DeliveryVersion, Deployment, Incident, Webhook
 from delivery.services import webhook_create
-from devtools.bulk import bulk_insert
 from devtools.seeds.organisation import CAPABILITY
 from teams.models import Team
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from assessments.models import Answer, Comment, Participation, Question, Response, Round, Schedule
 from assessments.services import default_model_ensure, respondent_key, round_close, scores_store
-from devtools.bulk import bulk_insert
+from bulk_rows import bulk_insert
 from devtools.seeds.organisation import CAPABILITY
 from teams.models import Membership, Team
 

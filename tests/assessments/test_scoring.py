@@ -174,3 +174,8 @@ def test_counts_keep_the_answers_as_given_and_the_mean_the_values_used():
     result = team_round({2: tally(1, 1, 1, 1, 2)}, {10: 5})
     assert result.questions[0].counts == [4, 1, 0, 0, 0]
     assert result.questions[0].mean == (5 * 4 + 4) / 5
+
+
+def test_participation_rate_is_a_whole_percentage_and_zero_without_invitations():
+    assert scoring.participation_rate(2, 3) == 67
+    assert scoring.participation_rate(0, 0) == 0
