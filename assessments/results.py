@@ -26,6 +26,7 @@ from assessments.models import (
     TargetLevel,
     TeamScore,
 )
+from caching import key as cache_key
 from caching import remembered
 from teams.access import teams_with_results
 from teams.models import Group, Team
@@ -350,9 +351,14 @@ class Heatmap:
     level_names: dict[int, str] = field(default_factory=dict)
     # Every team of the view in this round, openable or not: only for the aggregates below.
     all_rows: list[HeatRow] = field(default_factory=list)
-    # A large org opens on its groups (GEMBA_ORG_TEAMS_AT_ONCE): a row per group, each a way in.
+    totals: Totals = field(default_factory=lambda: Totals())
+    # A large org opens on its groups (GEMBA_ORG_TEAMS_AT_ONCE): a row per group, each a way in,
+    # read without a row per team; its teams with results as plain numbers (for the group dots).
     by_groups: bool = False
     group_rows: list[GroupRow] = field(default_factory=list)
+    scored_teams: list[ScoredTeam] = field(default_factory=list)
+    # What the group rows depend on (round, scores, which team is in which group): their cache key.
+    groups_version: str = ""
 
     @property
     def visible_rows(self) -> list[HeatRow]:
@@ -361,35 +367,71 @@ class Heatmap:
 
     @property
     def scored_rows(self) -> list[HeatRow]:
-        """Every team of the view with results, whether or not the viewer may open it."""
+        """Every team of the view with results, whether or not the viewer may open it (only when
+        the view shows teams: ``totals`` counts them either way)."""
         return [row for row in self.all_rows if not row.hidden]
 
     @property
     def has_aggregates(self) -> bool:
         """Org and group numbers need at least k teams with results (SPEC §3.3)."""
-        return self.round is not None and len(self.scored_rows) >= self.round.k
+        return self.round is not None and self.totals.scored >= self.round.k
 
     @property
     def mean_index(self) -> float | None:
-        if not self.has_aggregates:
-            return None
-        return scoring.group_index(
-            [scoring.TeamResult(r.team.slug, r.responses, r.index) for r in self.scored_rows], self.round.k
-        )
+        return self.totals.mean_index if self.has_aggregates else None
 
     @property
     def level_counts(self) -> dict[int, int]:
         if not self.has_aggregates:
             return dict.fromkeys(sorted(self.level_names) or range(1, 6), 0)
-        return scoring.level_distribution(
-            [scoring.TeamResult(row.team.slug, row.responses, row.index) for row in self.scored_rows],
-            self.round.k,
-            self.round.model.level_thresholds,
-        )
+        return self.totals.level_counts
 
     def dimension_mean(self, key: str) -> float | None:
-        values = [row.cells[key].index for row in self.scored_rows if key in row.cells]
-        return sum(values) / len(values) if self.round and len(values) >= self.round.k else None
+        return self.totals.dimension_means.get(key) if self.has_aggregates else None
+
+
+@dataclass
+class Totals:
+    """Over every team of a view in its round, whether or not the viewer may open it: how many
+    there are, how many have results, and the aggregates of those (only of at least k teams)."""
+
+    teams: int = 0
+    scored: int = 0
+    mean_index: float | None = None
+    level_counts: dict[int, int] = field(default_factory=dict)
+    dimension_means: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ScoredTeam:
+    """A team with results in a view shown by groups, as plain numbers."""
+
+    team_id: int
+    group_id: int | None
+    responses: int
+    index: float
+    westrum: float | None
+
+
+def _totals(numbers: list[dict], round_: Round) -> Totals:
+    """The view's totals from its teams' entries of the round table."""
+    k, thresholds = round_.k, round_.model.level_thresholds
+    scored = [entry for entry in numbers if not entry["row"]["hidden"]]
+    teams = [
+        scoring.TeamResult(str(i), entry["row"]["responses"], entry["row"]["index"])
+        for i, entry in enumerate(scored)
+    ]
+    totals = Totals(teams=len(numbers), scored=len(scored))
+    if len(scored) < k:
+        return totals
+    totals.mean_index = scoring.group_index(teams, k)
+    totals.level_counts = scoring.level_distribution(teams, k, thresholds)
+    values: dict[str, list[float]] = defaultdict(list)
+    for entry in scored:
+        for key, (index, _level, _delta) in entry["cells"].items():
+            values[key].append(index)
+    totals.dimension_means = {key: sum(v) / len(v) for key, v in values.items() if len(v) >= k}
+    return totals
 
 
 def org_round(rounds: list[Round], team_ids: set[int]) -> Round | None:
@@ -461,67 +503,109 @@ def org_heatmap(
         (dimension.key, dimension.local_name)
         for dimension in chosen.model.dimensions.order_by("order", "key").only("key", "name", "translations")
     ]
-    table = round_table(chosen, scores_version(rounds))
-    teams = Team.objects.select_related("group")
-    if group is not None:
-        teams = teams.filter(group=group)
-    teams = [team for team in teams if team.pk in table]
+    version = scores_version(rounds)
+    table = round_table(chosen, version)
+    view = Team.objects.all() if group is None else Team.objects.filter(group=group)
+    team_groups = {pk: group_id for pk, group_id in view.values_list("pk", "group_id") if pk in table}
+    heatmap.by_groups = group is None and teams_at_once is not None and len(team_groups) > teams_at_once
+    keys = {key for key, _ in heatmap.dimensions}
+    if heatmap.by_groups:
+        # Group names are part of it: the rows drawn from these numbers show them (portal).
+        named = [(g.pk, g.slug, g.name) for g in groups]
+        depends_on = (chosen.pk, version, sorted(team_groups.items()), named)
+        heatmap.groups_version = cache_key("results:org-groups", depends_on)
+        rows, heatmap.totals, heatmap.scored_teams = remembered(
+            "results:org-groups",
+            depends_on,
+            lambda: _by_groups(chosen, table, team_groups, heatmap.dimensions),
+        )
+        by_pk = {g.pk: g for g in groups}
+        heatmap.group_rows = [
+            GroupRow(group=by_pk[group_id], **numbers) for group_id, numbers in rows if group_id in by_pk
+        ]
+        heatmap.sort = _sort(heatmap.group_rows, sort, keys)
+        return heatmap
+
+    heatmap.totals = _totals([table[pk] for pk in team_groups], chosen)
+    # The few fields a row shows, each team's group from the list above: model instances with
+    # every column and a joined group cost 100 ms over 4,000 teams.
+    groups_by_pk = {g.pk: g for g in groups}
     openable = set(teams_with_results(viewer).values_list("pk", flat=True))
-    for team in teams:
+    for team in view.only("pk", "slug", "name", "group_id", "active"):
+        if team.pk not in team_groups:
+            continue
+        team.group = groups_by_pk.get(team.group_id)
         numbers = table[team.pk]
         row = HeatRow(team=team, can_open=team.pk in openable, **numbers["row"])
         row.cells = {key: HeatCell(*cell) for key, cell in numbers["cells"].items()}
         heatmap.all_rows.append(row)
         if row.can_open:
             heatmap.rows.append(row)
-    keys = {key for key, _ in heatmap.dimensions}
-    heatmap.by_groups = group is None and teams_at_once is not None and len(heatmap.all_rows) > teams_at_once
-    if heatmap.by_groups:
-        heatmap.group_rows = _group_rows(heatmap)
-        heatmap.sort = _sort(heatmap.group_rows, sort, keys)
-    else:
-        heatmap.sort = _sort(heatmap.rows, sort, keys)
+    heatmap.sort = _sort(heatmap.rows, sort, keys)
     return heatmap
 
 
-def _group_rows(heatmap: Heatmap) -> list[GroupRow]:
-    """Each group's means over its teams with results, from the team rows already read."""
-    k, thresholds = heatmap.round.k, heatmap.round.model.level_thresholds
-    by_group: dict[int, list[HeatRow]] = defaultdict(list)
-    for row in heatmap.all_rows:
-        if row.team.group_id is not None:
-            by_group[row.team.group_id].append(row)
+def _by_groups(
+    chosen: Round,
+    table: dict[int, dict],
+    team_groups: dict[int, int | None],
+    dimensions: list[tuple[str, str]],
+) -> tuple[list[tuple[int, dict]], Totals, list[ScoredTeam]]:
+    """A row per group (its id and GroupRow's numbers): the means of its teams with results, each
+    team weighing the same, when at least k of them have; the view's totals; its scored teams.
+    Plain data, from the round table alone: it keeps in the cache."""
+    k, thresholds = chosen.k, chosen.model.level_thresholds
+    by_group: dict[int, list[dict]] = defaultdict(list)
+    for team_id, group_id in team_groups.items():
+        if group_id is not None:
+            by_group[group_id].append(table[team_id])
 
     def mean(values: list[float]) -> float | None:
         return sum(values) / len(values) if values else None
 
-    result = []
-    for group in heatmap.groups:
-        rows = by_group.get(group.pk, [])
-        if not rows:
-            continue
-        scored = [row for row in rows if not row.hidden]
-        entry = GroupRow(
-            group=group,
-            teams=len(rows),
-            scored=len(scored),
-            responses=sum(row.responses for row in rows),
-            invited=sum(row.invited for row in rows),
-            k=k,
-        )
-        if not entry.hidden:
-            teams = [scoring.TeamResult(row.team.slug, row.responses, row.index) for row in scored]
-            entry.index = scoring.group_index(teams, k)
-            entry.level = scoring.level(entry.index, thresholds)
-            entry.delta = mean([row.delta for row in scored if row.delta is not None])
-            for key, _name in heatmap.dimensions:
-                cells = [row.cells[key] for row in scored if key in row.cells]
+    rows = []
+    for group_id, entries in by_group.items():
+        scored = [entry for entry in entries if not entry["row"]["hidden"]]
+        numbers = {
+            "teams": len(entries),
+            "scored": len(scored),
+            "responses": sum(entry["row"]["responses"] for entry in entries),
+            "invited": sum(entry["row"]["invited"] for entry in entries),
+            "k": k,
+        }
+        if len(scored) >= k:
+            results = [
+                scoring.TeamResult(str(i), e["row"]["responses"], e["row"]["index"])
+                for i, e in enumerate(scored)
+            ]
+            index = scoring.group_index(results, k)
+            numbers |= {
+                "index": index,
+                "level": scoring.level(index, thresholds),
+                "delta": mean([e["row"]["delta"] for e in scored if e["row"]["delta"] is not None]),
+                "cells": {},
+            }
+            for key, _name in dimensions:
+                cells = [e["cells"][key] for e in scored if key in e["cells"]]
                 if len(cells) >= k:
-                    index = mean([cell.index for cell in cells])
-                    changes = [cell.delta for cell in cells if cell.delta is not None]
-                    entry.cells[key] = HeatCell(index, scoring.level(index, thresholds), mean(changes))
-        result.append(entry)
-    return result
+                    cell_index = mean([cell[0] for cell in cells])
+                    changes = [cell[2] for cell in cells if cell[2] is not None]
+                    numbers["cells"][key] = HeatCell(
+                        cell_index, scoring.level(cell_index, thresholds), mean(changes)
+                    )
+        rows.append((group_id, numbers))
+    scored_teams = [
+        ScoredTeam(
+            team_id=team_id,
+            group_id=group_id,
+            responses=table[team_id]["row"]["responses"],
+            index=table[team_id]["row"]["index"],
+            westrum=table[team_id]["cells"].get(WESTRUM_DIMENSION, (None,))[0],
+        )
+        for team_id, group_id in team_groups.items()
+        if not table[team_id]["row"]["hidden"]
+    ]
+    return rows, _totals([table[pk] for pk in team_groups], chosen), scored_teams
 
 
 def round_table(chosen: Round, version: str) -> dict[int, dict]:

@@ -27,6 +27,8 @@ from django.core.cache import cache
 from django.utils.functional import Promise
 
 DAY = 24 * 3600
+# remembered_many keeps more items than this as one entry as well.
+TOGETHER = 100
 
 
 def _plain(value: Any) -> Any:
@@ -75,7 +77,25 @@ def remembered_many[K: Hashable, T](
 ) -> dict[K, T]:
     """Values for many items at once (one team each, say), each keyed by the item and what it
     depends on: those in the cache read in one round trip, the missing ones computed together by
-    ``compute(missing items)`` and kept."""
+    ``compute(missing items)`` and kept.
+
+    More than ``TOGETHER`` items are also kept as one entry under every item's dependencies: the
+    next reader of the same items (an org page over 4,000 teams) reads one value, not thousands;
+    when one item changes, that entry is rebuilt from the others' own entries.
+    """
+    if len(depends_on) > TOGETHER:
+        return remembered(
+            f"{name}:together",
+            depends_on,
+            lambda: _remembered_each(name, depends_on, compute, seconds),
+            seconds=seconds,
+        )
+    return _remembered_each(name, depends_on, compute, seconds)
+
+
+def _remembered_each[K: Hashable, T](
+    name: str, depends_on: Mapping[K, Any], compute: Callable[[list[K]], Mapping[K, T]], seconds: int
+) -> dict[K, T]:
     entries = {item: key(name, (item, deps)) for item, deps in depends_on.items()}
     found = cache.get_many(list(entries.values()))
     values = {item: found[entry] for item, entry in entries.items() if entry in found}

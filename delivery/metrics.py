@@ -173,6 +173,33 @@ def window_keys(team: Team, *, now: datetime | None = None, window_days: int = W
     return dora.compute_keys(deployments, incidents, dora.window(now, window_days))
 
 
+@dataclass(frozen=True)
+class DeliveryScore:
+    """A team's delivery over the window, by its id only (org views that hold no teams)."""
+
+    deployments: int
+    score: float | None
+    level: dora.Level | None
+    throughput: float | None
+    instability: float | None
+
+
+def delivery_scores(team_ids: list[int], *, window_days: int = WINDOW_DAYS) -> dict[int, DeliveryScore]:
+    """team id → its delivery over the window: the numbers teams_performance caches, read from
+    the same entries (the teams are read only for those not cached yet)."""
+
+    def compute(missing: list[int]) -> dict[int, tuple]:
+        teams = list(Team.objects.filter(pk__in=missing))
+        found = {
+            p.team_id: (p.deployments, p.score, p.level, p.throughput, p.instability)
+            for p in teams_performance(teams, now=timezone.now(), window_days=window_days)
+        }
+        return {pk: found.get(pk, (0, None, None, None, None)) for pk in missing}
+
+    scores = _cached("teams_performance", list(team_ids), (window_days,), compute)
+    return {team_id: DeliveryScore(*numbers) for team_id, numbers in scores.items()}
+
+
 def teams_performance(
     teams: QuerySet[Team] | Iterable[Team], *, now: datetime | None = None, window_days: int = WINDOW_DAYS
 ) -> list[TeamPerformance]:

@@ -331,7 +331,10 @@ class DeliveryVersionQuerySet(models.QuerySet["DeliveryVersion"]):
     def of(self, team_ids: Iterable[int]) -> dict[int, str]:
         """team id → its version ("" for a team that never had a deployment or incident)."""
         team_ids = list(team_ids)
-        found = dict(self.filter(team_id__in=team_ids).values_list("team_id", "version"))
+        # Hundreds of teams (an org page) read every version: a list of 4,000 ids to match
+        # costs the database ten times more than the table's rows.
+        rows = self.filter(team_id__in=team_ids) if len(team_ids) <= 200 else self.all()
+        found = dict(rows.values_list("team_id", "version"))
         return {team_id: found.get(team_id, "") for team_id in team_ids}
 
 

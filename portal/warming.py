@@ -29,7 +29,8 @@ from caching import key
 from delivery import metrics
 from delivery.models import DeliveryVersion
 from portal.charts.delivery import delivery_trend_charts
-from portal.views.org import org_charts
+from portal.templatetags.dashboard import heatmap_group_rows
+from portal.views.org import group_dots, org_charts
 from portal.views.team import results_charts
 from teams.models import Membership, Preferences, Team
 
@@ -71,11 +72,28 @@ def round_pages(round_: Round) -> int:
     languages_by_team = _languages_by_team([team.pk for team in teams])
     for team in teams:
         team_pages(team, languages_by_team[team.pk])
-    heatmap = results.org_heatmap(viewer=AnonymousUser(), group_slug=None, round_id=None, sort=None)
+    heatmap = org_page()
     for language in languages_in_use():
         with translation.override(language):
             org_charts(heatmap)
+            if heatmap.by_groups:
+                heatmap_group_rows(heatmap)
     return len(teams)
+
+
+def org_page() -> results.Heatmap:
+    """The org page as it opens (by groups in a large org), and, by groups, the delivery of its
+    teams: what every viewer of it reads alike."""
+    heatmap = results.org_heatmap(
+        viewer=AnonymousUser(),
+        group_slug=None,
+        round_id=None,
+        sort=None,
+        teams_at_once=settings.GEMBA_ORG_TEAMS_AT_ONCE,
+    )
+    if heatmap.by_groups:
+        group_dots(heatmap, "maturity")
+    return heatmap
 
 
 def delivery_pages(team_ids: list[int]) -> int:
@@ -87,6 +105,7 @@ def delivery_pages(team_ids: list[int]) -> int:
     languages_by_team = _languages_by_team(team_ids)
     for team in teams:
         team_delivery_pages(team, languages_by_team[team.pk])
+    org_page()
     return len(teams)
 
 

@@ -45,6 +45,30 @@ def test_many_values_read_together_and_only_the_missing_computed(db):
     assert asked == [[1, 2], [2, 3]]
 
 
+def test_many_items_are_read_back_as_one_entry_and_one_change_recomputes_only_its_item(db, monkeypatch):
+    from django.core.cache import cache
+
+    import caching
+
+    asked = []
+
+    def compute(missing):
+        asked.append(len(missing))
+        return {item: item * 10 for item in missing}
+
+    versions = dict.fromkeys(range(caching.TOGETHER + 50), "a")
+    assert remembered_many("many", versions, compute) == {item: item * 10 for item in versions}
+    reads = []
+    monkeypatch.setattr(cache, "get_many", lambda keys: reads.append(len(keys)) or {})
+    assert remembered_many("many", versions, compute)[7] == 70
+    assert reads == [] and asked == [len(versions)]  # one entry read, nothing computed
+    monkeypatch.undo()
+
+    versions[7] = "b"
+    assert remembered_many("many", versions, compute)[7] == 70
+    assert asked == [len(versions), 1]  # the other items came from their own entries
+
+
 def test_what_is_not_plain_data_is_refused():
     with pytest.raises(TypeError):
         key("x", object())

@@ -12,6 +12,7 @@ from typing import NamedTuple
 import pygal
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from delivery.dora import Keys
 from portal.charts.base import Chart, Table, base_config, cached, dash, last_label_room, number, render
@@ -232,9 +233,10 @@ def culture_delivery_scatter(
     lower_is_better: bool = False,
     title: str,
     slug: str = "culture-delivery",
+    of_groups: bool = False,
 ) -> Chart:
-    """Each team's culture against one delivery factor, with the correlation in words and the
-    reminder that it shows association, not cause."""
+    """Each team's (or, ``of_groups``, each group's) culture against one delivery factor, with the
+    correlation in words and the reminder that it shows association, not cause."""
     points = [CultureDeliveryPoint(*point) for point in points]
     chart = pygal.XY(
         **base_config(
@@ -252,13 +254,20 @@ def culture_delivery_scatter(
         )
     )
     chart.add(
-        _("teams"),
+        _("groups") if of_groups else _("teams"),
         [
             {"value": (round(p.culture, 1), round(p.delivery, 1)), "label": p.team if printed else ""}
             for p, printed in zip(points, labels_that_fit(points, delivery_max), strict=True)
         ],
     )
-    description = _("%(count)s teams.") % {"count": len(points)}
+    if of_groups:
+        description = ngettext(
+            "%(count)s group, each the mean of its teams.",
+            "%(count)s groups, each the mean of its teams.",
+            len(points),
+        ) % {"count": len(points)}
+    else:
+        description = _("%(count)s teams.") % {"count": len(points)}
     correlation = _correlation(points)
     if correlation is not None:
         description += " " + _("Correlation: r = %(r).2f (%(strength)s).") % {
@@ -271,7 +280,13 @@ def culture_delivery_scatter(
             )
     description += " " + _("It shows association, not cause.")
     table = Table(
-        [_("team"), culture_title, _("survey responses"), delivery_title, _("deployments")],
+        [
+            _("group") if of_groups else _("team"),
+            culture_title,
+            _("survey responses"),
+            delivery_title,
+            _("deployments"),
+        ],
         [
             [p.team, number(p.culture, 1), str(p.responses), number(p.delivery, 1), str(p.deployments)]
             for p in sorted(points, key=lambda p: p.team)

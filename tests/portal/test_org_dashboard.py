@@ -288,7 +288,8 @@ def test_a_large_org_opens_on_a_row_per_group_with_its_teams_means(client_for, m
     heatmap = response.context["heatmap"]
     assert heatmap.by_groups
     rows = {row.group.slug: row for row in heatmap.group_rows}
-    big = [row for row in heatmap.all_rows if row.team.group.slug == "big"]
+    every = client_for(member).get("/org/?view=teams").context["heatmap"]
+    big = [row for row in every.all_rows if row.team.group.slug == "big"]
     assert rows["big"].index == pytest.approx(sum(row.index for row in big) / 4)
     assert rows["big"].cells["dim-1"].index == pytest.approx(sum(row.cells["dim-1"].index for row in big) / 4)
     content = response.content.decode()
@@ -320,3 +321,39 @@ def test_groups_sort_by_any_column_hidden_ones_last(client_for, staff, groups_of
     assert [row.group.slug for row in by_name.group_rows] == ["small", "mixed", "big"]
     by_index = client_for(staff).get("/org/?sort=-overall").context["heatmap"]
     assert [row.group.slug for row in by_index.group_rows] == ["big", "mixed", "small"]
+
+
+def test_a_large_org_plots_a_dot_per_group_of_at_least_k_teams(client_for, member, groups_of_teams):
+    from tests.delivery.factories import DeploymentFactory
+
+    _rounds, teams = groups_of_teams
+    for team in teams.values():
+        DeploymentFactory(team=team)
+        DeploymentFactory(team=team)
+    response = client_for(member).get("/org/?culture=maturity")
+    every = client_for(member).get("/org/?view=teams").context["heatmap"]
+    big = [row for row in every.scored_rows if row.team.group.slug == "big"]
+    # Mixed has two teams with results and Small two teams: fewer than k = 3, so no dot.
+    [dot] = response.context["culture_delivery_rows"]
+    assert (dot.name, dot.teams, dot.deployments) == ("Big", 4, 8)
+    assert dot.culture == pytest.approx(sum(row.index for row in big) / 4)
+    assert dot.responses == sum(row.responses for row in big)
+    content = response.content.decode()
+    assert "Each dot is a group" in content and "Which dot is which group" in content
+    assert "1 group, each the mean of its teams." in content
+
+
+def test_the_group_rows_follow_a_renamed_group_and_a_moved_team(client_for, staff, groups_of_teams):
+    from teams.models import Group
+
+    _rounds, teams = groups_of_teams
+    client = client_for(staff)
+    assert ">Big</a>" in client.get("/org/").content.decode()
+    Group.objects.filter(slug="big").update(name="Large")
+    assert ">Large</a>" in client.get("/org/").content.decode()
+    # A team moved from Mixed to Small: Mixed's two left both have results, Small has three teams.
+    teams["mixed-0"].group = Group.objects.get(slug="small")
+    teams["mixed-0"].save()
+    rows = {row.group.slug: row for row in client.get("/org/").context["heatmap"].group_rows}
+    assert (rows["mixed"].teams, rows["small"].teams) == (2, 3)
+    assert not rows["small"].hidden
