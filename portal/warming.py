@@ -20,11 +20,12 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Max
 from django.utils import timezone, translation
 
 from assessments import results
-from assessments.models import Round, TeamScore
+from assessments.models import DimensionScore, Round, TeamScore
 from caching import key
 from delivery import metrics
 from delivery.models import DeliveryVersion
@@ -174,3 +175,12 @@ def process() -> None:
 
     for language, _name in settings.LANGUAGES:
         trans_real.translation(language)  # reads the language's catalogs once per process
+
+    # A first word with the shared cache and a first read of stored scores: the clients' code
+    # and the driver's type adapters load once per process (80 ms with Redis). The database
+    # connection is closed again: a server that forks after loading this (gunicorn --preload)
+    # must not share it between workers.
+    cache.get(key("warm:process", 1))
+    DimensionScore.objects.filter(pk=0).first()
+    Round.objects.select_related("model").filter(pk=0).first()
+    connection.close()
