@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -8,7 +9,7 @@ from django.utils.translation import gettext_lazy
 from accounts.directory import Unreadable
 from accounts.forms import OrgImportForm
 from accounts.importing import ImportRejected, org_import
-from accounts.models import ExternalAccount
+from accounts.models import DirectoryGroup, ExternalAccount
 
 
 @admin.register(ExternalAccount)
@@ -16,11 +17,11 @@ class ExternalAccountAdmin(admin.ModelAdmin):
     """People whom the identity provider or a directory import keeps. The import page is at
     ``Import organisation`` (this list's top right)."""
 
-    list_display = ["user", "source", "issuer", "subject", "last_seen_at"]
+    list_display = ["user", "source", "issuer", "subject", "last_seen_at", "removed_at"]
     list_filter = ["source", "user__is_active"]
-    search_fields = ["user__username", "user__email", "subject"]
+    search_fields = ["user__username", "user__email", "subject", "external_id"]
     list_select_related = ["user"]
-    readonly_fields = ["user", "source", "issuer", "subject", "last_seen_at"]
+    readonly_fields = ["user", "source", "issuer", "subject", "external_id", "last_seen_at", "removed_at"]
     change_list_template = "admin/accounts/externalaccount/change_list.html"
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -65,3 +66,26 @@ class ExternalAccountAdmin(admin.ModelAdmin):
             "form": form,
             "opts": self.model._meta,
         }
+
+
+@admin.register(DirectoryGroup)
+class DirectoryGroupAdmin(admin.ModelAdmin):
+    """The identity provider's groups as SCIM provisioning keeps them: read here, changed at the
+    provider (a change here would be undone by its next push)."""
+
+    list_display = ["display_name", "external_id", "member_count", "changed_at"]
+    search_fields = ["display_name", "external_id", "members__username"]
+    readonly_fields = ["display_name", "external_id", "members", "changed_at"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(member_count=Count("members"))
+
+    @admin.display(description=gettext_lazy("members"), ordering="member_count")
+    def member_count(self, group) -> int:
+        return group.member_count
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False

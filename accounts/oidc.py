@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
-from accounts import mapping
+from accounts import mapping, provisioning
 from accounts.models import ExternalAccount
 from accounts.sync import memberships_sync
 
@@ -126,15 +126,16 @@ class Backend(OIDCAuthenticationBackend):
         return self._imported(claims)
 
     def _imported(self, claims):
-        """A person a directory import brought, not yet linked to the provider, whose username is
-        the value of GEMBA_OIDC_LINK_CLAIM: their first sign-in links the account (the import is
-        the organisation's own directory, so its usernames are trusted; a bare e-mail is not)."""
+        """A person a directory import or SCIM provisioning brought, not yet linked to the
+        provider, whose username is the value of GEMBA_OIDC_LINK_CLAIM: their first sign-in links
+        the account (both are the organisation's own directory, so its usernames are trusted; a
+        bare e-mail is not)."""
         value = str(claims.get(settings.GEMBA_OIDC_LINK_CLAIM) or "").strip()
         if not value:
             return self.UserModel.objects.none()
         return self.UserModel.objects.filter(
             username__iexact=value,
-            external_account__source=ExternalAccount.Source.DIRECTORY,
+            external_account__source__in=[ExternalAccount.Source.DIRECTORY, ExternalAccount.Source.SCIM],
             external_account__subject="",
             is_staff=False,  # an admin's account is never taken over by a claim
             is_superuser=False,
@@ -204,9 +205,12 @@ class Backend(OIDCAuthenticationBackend):
 
 
 def apply_groups(user, claims: dict) -> None:
-    """Teams and roles from the groups claim, by GEMBA_OIDC_GROUP_MAP."""
+    """Teams and roles from the groups claim, by GEMBA_OIDC_GROUP_MAP. With SCIM provisioning on,
+    the provider's groups arrive through it instead (a provider sends them one way or the
+    other): the person's directory groups count, so a sign-in never undoes what SCIM set."""
     rules = mapping.parse_rules(settings.GEMBA_OIDC_GROUP_MAP)
-    memberships_sync(user=user, groups=groups_of(claims), rules=rules)
+    groups = provisioning.groups_of(user) if settings.GEMBA_SCIM_TOKEN else groups_of(claims)
+    memberships_sync(user=user, groups=groups, rules=rules)
     ExternalAccount.objects.filter(user=user).update(last_seen_at=timezone.now())
 
 

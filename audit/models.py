@@ -28,6 +28,14 @@ class AuditEvent(models.Model):
         WEBHOOK_REVOKED = "webhook.revoked", _("delivery webhook revoked")
         RULES_CHANGED = "rules.changed", _("delivery rules changed and applied")
         ORG_IMPORTED = "org.imported", _("organisation imported from a directory file")
+        PERSON_PROVISIONED = (
+            "person.provisioned",
+            _("person created, changed or removed by SCIM provisioning"),
+        )
+        GROUP_PROVISIONED = (
+            "group.provisioned",
+            _("directory group created, changed or removed by SCIM provisioning"),
+        )
         ANSWERS_PURGED = "answers.purged", _("raw answers purged (retention)")
 
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)

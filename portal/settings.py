@@ -212,6 +212,9 @@ GEMBA_OIDC_LINK_CLAIM = env.str("GEMBA_OIDC_LINK_CLAIM", default="preferred_user
 GEMBA_OIDC_GROUP_MAP = env.str(
     "GEMBA_OIDC_GROUP_MAP", default="gemba-{team}-leads -> lead; gemba-{team} -> member"
 )
+# SCIM 2.0 provisioning at /scim/v2/ (accounts.scim): the bearer token the identity provider
+# sends; empty, SCIM is off. A long random value: secrets.token_urlsafe(32) (README).
+GEMBA_SCIM_TOKEN = env.str("GEMBA_SCIM_TOKEN", default="")
 # Seconds after which a signed-in person's account is checked again at the provider.
 GEMBA_OIDC_RECHECK_SECONDS = env.int("GEMBA_OIDC_RECHECK_SECONDS", default=900)
 GEMBA_PASSWORD_LOGIN = env.bool("GEMBA_PASSWORD_LOGIN", default=True)

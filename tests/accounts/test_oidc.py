@@ -294,3 +294,35 @@ def test_an_id_token_for_another_client_or_issuer_is_refused(settings, claims, r
     else:
         with pytest.raises(SuspiciousOperation, match=refused):
             backend._verify_jws(token.encode(), key.public_key())
+
+
+def test_a_person_scim_brought_signs_in_to_the_same_account_and_keeps_the_teams_its_groups_gave(
+    client, sso, team, settings
+):
+    settings.GEMBA_SCIM_TOKEN = "scim-token-for-the-sign-in-test"
+    scim = {"HTTP_AUTHORIZATION": "Bearer scim-token-for-the-sign-in-test"}
+    person = client.post(
+        "/scim/v2/Users",
+        json.dumps({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "nick"}),
+        content_type="application/scim+json",
+        **scim,
+    ).json()
+    client.post(
+        "/scim/v2/Groups",
+        json.dumps(
+            {
+                "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+                "displayName": "gemba-checkout-leads",
+                "members": [{"value": person["id"]}],
+            }
+        ),
+        content_type="application/scim+json",
+        **scim,
+    )
+    # The provider sends no groups claim: with SCIM on, the directory groups count.
+    set_claims(sso, "idp-nick-1", preferred_username="nick", email="nick@example.com")
+    assert sign_in(client, sso, "idp-nick-1").headers["Location"] == "/"
+    assert client.session["_auth_user_id"] == person["id"]
+    account = ExternalAccount.objects.get(user_id=person["id"])
+    assert (account.source, account.subject) == (ExternalAccount.Source.SCIM, "idp-nick-1")
+    assert Membership.objects.get(user_id=person["id"], team=team).role == "lead"

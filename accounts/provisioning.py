@@ -1,0 +1,210 @@
+"""SCIM provisioning's writes: people and directory groups as the identity provider keeps them.
+
+A person is a Gemba account, never a superuser's (a provisioning token must not be a way into
+an administrator's account). Removing one deactivates it and takes it out of SCIM: the account
+and every anonymous aggregate it contributed to stay, as with a leaver of a directory import.
+
+A directory group's name counts as a group claim: after any change, each person it concerns gets
+the teams and roles their groups give by GEMBA_OIDC_GROUP_MAP, through the same memberships_sync
+as a sign-in. Memberships typed in the admin or brought by an import are left alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator
+from django.db import transaction
+from django.utils import timezone
+
+from accounts import mapping
+from accounts.models import DirectoryGroup, ExternalAccount
+from accounts.sync import memberships_sync
+from audit.models import AuditEvent
+from audit.trail import record
+
+User = get_user_model()
+
+
+class Refused(Exception):
+    """The change cannot be made as asked; nothing was written. ``field`` names the attribute."""
+
+    def __init__(self, message: str, *, field: str = "", conflict: bool = False) -> None:
+        super().__init__(message)
+        self.field = field
+        self.conflict = conflict
+
+
+@dataclass(frozen=True)
+class Person:
+    """What the identity provider says about a person."""
+
+    username: str
+    given_name: str = ""
+    family_name: str = ""
+    email: str = ""
+    active: bool = True
+    external_id: str = ""
+
+
+def provisioned_people():
+    """Everyone SCIM may see and change: not superusers, not people it removed."""
+    return User.objects.filter(is_superuser=False).exclude(external_account__removed_at__isnull=False)
+
+
+def groups_of(user) -> list[str]:
+    """The names of the person's directory groups (none once deactivated)."""
+    if not user.is_active:
+        return []
+    return list(DirectoryGroup.objects.filter(members=user).values_list("display_name", flat=True))
+
+
+@transaction.atomic
+def person_create(person: Person, *, by=None):
+    """A new account for the person, or the one provisioning removed earlier under the same
+    username, brought back. Refused (a conflict) when the username is someone else's."""
+    _check(person)
+    existing = (
+        User.objects.filter(username__iexact=person.username).select_related("external_account").first()
+    )
+    if existing is not None:
+        account = getattr(existing, "external_account", None)
+        if existing.is_superuser or account is None or account.removed_at is None:
+            raise Refused(f"The userName {person.username!r} is taken.", field="userName", conflict=True)
+        account.removed_at = None
+        account.save(update_fields=["removed_at"])
+        return person_update(existing, person, by=by)
+    user = User.objects.create(
+        username=person.username,
+        first_name=person.given_name[:150],
+        last_name=person.family_name[:150],
+        email=person.email,
+        is_active=person.active,
+        password=make_password(None),  # they sign in through the identity provider
+    )
+    ExternalAccount.objects.create(
+        user=user, source=ExternalAccount.Source.SCIM, external_id=person.external_id
+    )
+    record(AuditEvent.Action.PERSON_PROVISIONED, user, by=by, change="created")
+    return user
+
+
+@transaction.atomic
+def person_update(user, person: Person, *, by=None):
+    """The account says what the provider says (a PUT, or a PATCH applied to what SCIM showed).
+    Deactivating takes the person out of their teams; reactivating gives their groups' teams back."""
+    _check(person)
+    if User.objects.filter(username__iexact=person.username).exclude(pk=user.pk).exists():
+        raise Refused(f"The userName {person.username!r} is taken.", field="userName", conflict=True)
+    was_active = user.is_active
+    user.username = person.username
+    user.first_name, user.last_name = person.given_name[:150], person.family_name[:150]
+    user.email, user.is_active = person.email, person.active
+    user.save(update_fields=["username", "first_name", "last_name", "email", "is_active"])
+    account, _created = ExternalAccount.objects.get_or_create(
+        user=user, defaults={"source": ExternalAccount.Source.SCIM}
+    )
+    if account.external_id != person.external_id:
+        account.external_id = person.external_id
+        account.save(update_fields=["external_id"])
+    if was_active != user.is_active:
+        teams_follow_groups([user])
+    change = (
+        "changed" if was_active == user.is_active else ("reactivated" if user.is_active else "deactivated")
+    )
+    record(AuditEvent.Action.PERSON_PROVISIONED, user, by=by, change=change)
+    return user
+
+
+@transaction.atomic
+def person_remove(user, *, by=None) -> None:
+    """Deactivated, out of every directory group and team the provider gave, gone from SCIM."""
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    user.directory_groups.clear()
+    account, _created = ExternalAccount.objects.get_or_create(
+        user=user, defaults={"source": ExternalAccount.Source.SCIM}
+    )
+    account.removed_at = timezone.now()
+    account.save(update_fields=["removed_at"])
+    teams_follow_groups([user])
+    record(AuditEvent.Action.PERSON_PROVISIONED, user, by=by, change="removed")
+
+
+@transaction.atomic
+def group_save(
+    group: DirectoryGroup | None, *, name: str, external_id: str = "", member_ids: Iterable[str], by=None
+) -> DirectoryGroup:
+    """Create (``group`` None) or replace a directory group and its members; the people whose
+    groups changed get their teams again. Members are SCIM ids of provisioned people."""
+    name = name.strip()
+    if not name or len(name) > 255:
+        raise Refused("displayName is required (at most 255 characters).", field="displayName")
+    taken = DirectoryGroup.objects.filter(display_name__iexact=name)
+    if group is not None:
+        taken = taken.exclude(pk=group.pk)
+    if taken.exists():
+        raise Refused(f"The displayName {name!r} is taken.", field="displayName", conflict=True)
+    wanted = _members(member_ids)
+    renamed = group is not None and group.display_name != name
+    before = set() if group is None else set(group.members.values_list("pk", flat=True))
+    if group is None:
+        group = DirectoryGroup.objects.create(display_name=name, external_id=external_id[:255])
+    else:
+        group.display_name, group.external_id = name, external_id[:255]
+        group.save()
+    after = {user.pk for user in wanted}
+    group.members.remove(*(before - after))
+    group.members.add(*(after - before))
+    # A new name may match other rules: then every member's teams are worked out again.
+    concerned = (before | after) if renamed else (before ^ after)
+    teams_follow_groups(User.objects.filter(pk__in=concerned))
+    record(AuditEvent.Action.GROUP_PROVISIONED, group, by=by, change="saved", members=len(after))
+    return group
+
+
+@transaction.atomic
+def group_remove(group: DirectoryGroup, *, by=None) -> None:
+    members = list(group.members.all())
+    record(AuditEvent.Action.GROUP_PROVISIONED, group, by=by, change="removed", members=len(members))
+    group.delete()
+    teams_follow_groups(members)
+
+
+def teams_follow_groups(users: Iterable) -> None:
+    """Each person's sign-on memberships as their directory groups now give them."""
+    rules = mapping.parse_rules(settings.GEMBA_OIDC_GROUP_MAP)
+    for user in users:
+        memberships_sync(user=user, groups=groups_of(user), rules=rules)
+
+
+def _members(member_ids: Iterable[str]) -> list:
+    ids = [str(value).strip() for value in member_ids]
+    numbers = {int(value) for value in ids if value.isdigit() and len(value) < 19}
+    found = {str(user.pk): user for user in provisioned_people().filter(pk__in=numbers)}
+    unknown = [value for value in ids if value not in found]
+    if unknown:
+        raise Refused(f"No provisioned person has the id {unknown[0]!r}.", field="members")
+    return list(found.values())
+
+
+def _check(person: Person) -> None:
+    username = person.username.strip()
+    if not username or len(username) > 150 or username != person.username:
+        raise Refused("userName is required: at most 150 characters, no spaces around it.", field="userName")
+    try:
+        User.username_validator(username)
+    except ValidationError:
+        raise Refused("userName may hold only letters, digits and @ . + - _.", field="userName") from None
+    if person.email:
+        try:
+            EmailValidator()(person.email)
+        except ValidationError:
+            raise Refused(f"{person.email[:100]!r} is not an e-mail address.", field="emails") from None
+    if len(person.external_id) > 255:
+        raise Refused("externalId is longer than 255 characters.", field="externalId")
