@@ -89,3 +89,6 @@ class DirectoryGroupAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False  # the provider's next push would bring it back; its teams would not follow

@@ -142,14 +142,13 @@ def _page(request: HttpRequest) -> tuple[int, int]:
     return start, count
 
 
-def _filtered(request: HttpRequest, queryset, lookups: dict[str, str]):
+def _filtered(request: HttpRequest, queryset, lookups: dict[str, str], names: str):
     text = request.GET.get("filter", "").strip()
     if not text:
         return queryset
     match = FILTER.match(text)
     if match is None or match.group(1).lower() not in lookups:
-        known = ", ".join(sorted(lookups))
-        raise Problem(400, f'Only «attribute eq "value"» filters on {known} are supported.', "invalidFilter")
+        raise Problem(400, f'Only «attribute eq "value"» filters on {names} are supported.', "invalidFilter")
     value = json.loads(f'"{match.group(2)}"') if "\\" in match.group(2) else match.group(2)
     return queryset.filter(**{lookups[match.group(1).lower()]: value})
 
@@ -240,7 +239,7 @@ def _found_user(pk: str):
 @endpoint
 def users(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
-        found = _filtered(request, _people(), USER_FILTERS).order_by("pk")
+        found = _filtered(request, _people(), USER_FILTERS, "userName, externalId and emails").order_by("pk")
         return _listed(request, found, _dump_user)
     if request.method == "POST":
         resource = ScimUser.model_validate(_body(request), scim_ctx=Context.RESOURCE_CREATION_REQUEST)
@@ -331,7 +330,7 @@ def _saved(group: DirectoryGroup | None, resource: ScimGroup) -> DirectoryGroup:
 @endpoint
 def groups(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
-        found = _filtered(request, _groups(), GROUP_FILTERS).order_by("pk")
+        found = _filtered(request, _groups(), GROUP_FILTERS, "displayName and externalId").order_by("pk")
         return _listed(request, found, _dump_group)
     if request.method == "POST":
         resource = ScimGroup.model_validate(_body(request), scim_ctx=Context.RESOURCE_CREATION_REQUEST)
