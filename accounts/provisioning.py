@@ -19,7 +19,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts import mapping
@@ -27,6 +27,7 @@ from accounts.models import DirectoryGroup, ExternalAccount
 from accounts.sync import memberships_sync
 from audit.models import AuditEvent
 from audit.trail import record
+from teams.models import Group, Team
 
 User = get_user_model()
 
@@ -57,6 +58,16 @@ def provisioned_people():
     return User.objects.filter(is_superuser=False).exclude(external_account__removed_at__isnull=False)
 
 
+def named(queryset, username: str):
+    """Those of ``queryset`` whose username is ``username`` in any case (SCIM's userName is not
+    case-exact). SQLite folds only ASCII letters: names with others are compared here."""
+    if username.isascii() or connection.vendor != "sqlite":
+        return queryset.filter(username__iexact=username)
+    wanted = username.casefold()
+    candidates = queryset.filter(username__regex=r"[^\x00-\x7f]").values_list("pk", "username")
+    return queryset.filter(pk__in=[pk for pk, name in candidates if name.casefold() == wanted])
+
+
 def groups_of(user) -> list[str]:
     """The names of the person's directory groups (none once deactivated)."""
     if not user.is_active:
@@ -69,9 +80,7 @@ def person_create(person: Person, *, by=None):
     """A new account for the person, or the one provisioning removed earlier under the same
     username, brought back. Refused (a conflict) when the username is someone else's."""
     _check(person)
-    existing = (
-        User.objects.filter(username__iexact=person.username).select_related("external_account").first()
-    )
+    existing = named(User.objects.all(), person.username).select_related("external_account").first()
     if existing is not None:
         account = getattr(existing, "external_account", None)
         if existing.is_superuser or account is None or account.removed_at is None:
@@ -97,27 +106,35 @@ def person_create(person: Person, *, by=None):
 @transaction.atomic
 def person_update(user, person: Person, *, by=None):
     """The account says what the provider says (a PUT, or a PATCH applied to what SCIM showed).
-    Deactivating takes the person out of their teams; reactivating gives their groups' teams back."""
-    _check(person)
-    if User.objects.filter(username__iexact=person.username).exclude(pk=user.pk).exists():
+    Deactivating takes the person out of their teams; reactivating gives their groups' teams back.
+    A provider re-sends whole records: only a change is written to the audit trail."""
+    _check(person, before=user)
+    if named(User.objects.exclude(pk=user.pk), person.username).exists():
         raise Refused(f"The userName {person.username!r} is taken.", field="userName", conflict=True)
-    was_active = user.is_active
+    fields = ["username", "first_name", "last_name", "email", "is_active"]
+    before = [getattr(user, name) for name in fields]
     user.username = person.username
     user.first_name, user.last_name = person.given_name[:150], person.family_name[:150]
     user.email, user.is_active = person.email, person.active
-    user.save(update_fields=["username", "first_name", "last_name", "email", "is_active"])
-    account, _created = ExternalAccount.objects.get_or_create(
+    changed = before != [getattr(user, name) for name in fields]
+    if changed:
+        user.save(update_fields=fields)
+    account, created = ExternalAccount.objects.get_or_create(
         user=user, defaults={"source": ExternalAccount.Source.SCIM}
     )
     if account.external_id != person.external_id:
         account.external_id = person.external_id
         account.save(update_fields=["external_id"])
-    if was_active != user.is_active:
+        changed = True
+    if before[-1] != user.is_active:
         teams_follow_groups([user])
-    change = (
-        "changed" if was_active == user.is_active else ("reactivated" if user.is_active else "deactivated")
-    )
-    record(AuditEvent.Action.PERSON_PROVISIONED, user, by=by, change=change)
+    if changed or created:
+        change = (
+            "changed"
+            if before[-1] == user.is_active
+            else ("reactivated" if user.is_active else "deactivated")
+        )
+        record(AuditEvent.Action.PERSON_PROVISIONED, user, by=by, change=change)
     return user
 
 
@@ -145,6 +162,8 @@ def group_save(
     name = name.strip()
     if not name or len(name) > 255:
         raise Refused("displayName is required (at most 255 characters).", field="displayName")
+    if len(external_id) > 255:
+        raise Refused("externalId is longer than 255 characters.", field="externalId")
     taken = DirectoryGroup.objects.filter(display_name__iexact=name)
     if group is not None:
         taken = taken.exclude(pk=group.pk)
@@ -154,9 +173,9 @@ def group_save(
     renamed = group is not None and group.display_name != name
     before = set() if group is None else set(group.members.values_list("pk", flat=True))
     if group is None:
-        group = DirectoryGroup.objects.create(display_name=name, external_id=external_id[:255])
+        group = DirectoryGroup.objects.create(display_name=name, external_id=external_id)
     else:
-        group.display_name, group.external_id = name, external_id[:255]
+        group.display_name, group.external_id = name, external_id
         group.save()
     after = {user.pk for user in wanted}
     group.members.remove(*(before - after))
@@ -179,13 +198,15 @@ def group_remove(group: DirectoryGroup, *, by=None) -> None:
 def teams_follow_groups(users: Iterable) -> None:
     """Each person's sign-on memberships as their directory groups now give them."""
     rules = mapping.parse_rules(settings.GEMBA_OIDC_GROUP_MAP)
+    teams = {t.slug: t for t in Team.objects.filter(active=True)}
+    team_groups = {g.slug: g for g in Group.objects.all()}
     for user in users:
-        memberships_sync(user=user, groups=groups_of(user), rules=rules)
+        memberships_sync(user=user, groups=groups_of(user), rules=rules, teams=teams, team_groups=team_groups)
 
 
 def _members(member_ids: Iterable[str]) -> list:
     ids = [str(value).strip() for value in member_ids]
-    numbers = {int(value) for value in ids if value.isdigit() and len(value) < 19}
+    numbers = {int(value) for value in ids if value.isascii() and value.isdigit() and len(value) < 19}
     found = {str(user.pk): user for user in provisioned_people().filter(pk__in=numbers)}
     unknown = [value for value in ids if value not in found]
     if unknown:
@@ -193,15 +214,18 @@ def _members(member_ids: Iterable[str]) -> list:
     return list(found.values())
 
 
-def _check(person: Person) -> None:
+def _check(person: Person, *, before=None) -> None:
+    """Refuse what Gemba cannot keep; of a person already here, only what changes (an account
+    made by sign-on or in the admin may hold a name the checks would refuse today)."""
     username = person.username.strip()
     if not username or len(username) > 150 or username != person.username:
         raise Refused("userName is required: at most 150 characters, no spaces around it.", field="userName")
-    try:
-        User.username_validator(username)
-    except ValidationError:
-        raise Refused("userName may hold only letters, digits and @ . + - _.", field="userName") from None
-    if person.email:
+    if before is None or username != before.username:
+        try:
+            User.username_validator(username)
+        except ValidationError:
+            raise Refused("userName may hold only letters, digits and @ . + - _.", field="userName") from None
+    if person.email and (before is None or person.email != before.email):
         try:
             EmailValidator()(person.email)
         except ValidationError:

@@ -9,13 +9,24 @@ from teams.models import Group, GroupLead, Membership, Source, Team
 
 
 @transaction.atomic
-def memberships_sync(*, user, groups: list[str], rules: list[mapping.Rule]) -> mapping.Desired:
+def memberships_sync(
+    *,
+    user,
+    groups: list[str],
+    rules: list[mapping.Rule],
+    teams: dict[str, Team] | None = None,
+    team_groups: dict[str, Group] | None = None,
+) -> mapping.Desired:
     """Make the person's sign-on memberships what their groups say: join, change role, leave.
 
-    Only memberships kept by sign-on change; ones typed in the admin stay as they are.
+    Only memberships kept by sign-on change; ones typed in the admin stay as they are. ``teams``
+    (active ones by slug) and ``team_groups`` (by slug) are read here unless the caller, syncing
+    many people at once, read them once for all.
     """
-    teams = {t.slug: t for t in Team.objects.filter(active=True)}
-    team_groups = {g.slug: g for g in Group.objects.all()}
+    if teams is None:
+        teams = {t.slug: t for t in Team.objects.filter(active=True)}
+    if team_groups is None:
+        team_groups = {g.slug: g for g in Group.objects.all()}
     wanted = mapping.desired(groups, rules, teams=set(teams), team_groups=set(team_groups))
     current = {m.team.slug: m for m in Membership.objects.filter(user=user).select_related("team")}
     for slug, role in wanted.teams.items():

@@ -14,6 +14,7 @@ a rebuild of scores never warms twice and never misses anything.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from datetime import timedelta
 
@@ -34,6 +35,8 @@ from portal.templatetags.dashboard import heatmap_group_rows
 from portal.views.org import group_dots, org_charts
 from portal.views.team import results_charts
 from teams.models import Membership, Preferences, Team
+
+log = logging.getLogger(__name__)
 
 # How far back a scored round still gets its pages warmed (older ones are warm already, or
 # nobody opens them first).
@@ -180,7 +183,13 @@ def process() -> None:
     # and the driver's type adapters load once per process (80 ms with Redis). The database
     # connection is closed again: a server that forks after loading this (gunicorn --preload)
     # must not share it between workers.
-    cache.get(key("warm:process", 1))
-    DimensionScore.objects.filter(pk=0).first()
-    Round.objects.select_related("model").filter(pk=0).first()
-    connection.close()
+    # Best effort: a database or cache not reachable yet (or not allowed, as in tests that import
+    # the WSGI module) must never stop a process from starting; its first request pays instead.
+    try:
+        cache.get(key("warm:process", 1))
+        DimensionScore.objects.filter(pk=0).first()
+        Round.objects.select_related("model").filter(pk=0).first()
+    except Exception as unreachable:  # noqa: BLE001 - any failure only means no head start
+        log.info("no head start for this process: %s", unreachable)
+    finally:
+        connection.close()

@@ -137,7 +137,7 @@ def pytest_terminal_summary(terminalreporter):
         outcome: sum(
             1
             for report in terminalreporter.stats.get(outcome, [])
-            if ("browser", True) in report.user_properties
+            if ("browser", True) in getattr(report, "user_properties", ())
         )
         for outcome in ("passed", "failed", "error", "skipped")
     }

@@ -192,7 +192,8 @@ def test_the_service_describes_itself(scim, db):
     _r, types = scim("GET", "ResourceTypes")
     assert {t["endpoint"] for t in types["Resources"]} == {"/Users", "/Groups"}
     _r, schemas = scim("GET", "Schemas")
-    assert {s["id"] for s in schemas["Resources"]} == {USER, GROUP}
+    enterprise = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+    assert {s["id"] for s in schemas["Resources"]} == {USER, enterprise, GROUP}
 
 
 def test_without_the_token_nothing_is_told_and_without_a_setting_scim_is_off(scim, settings, staff):
@@ -363,3 +364,90 @@ def test_every_teams_source_but_the_providers_is_left_alone(scim, team):
         ("checkout", "")
     ]
     assert other.pk
+
+
+def test_a_person_sign_on_or_the_admin_made_can_be_deactivated_whatever_their_name_or_address(scim, team):
+    odd = UserFactory(username="Ada Lovelace", email="ada@corp.local")  # as a sign-in may have made
+    _r, listed = scim("GET", "Users")
+    assert [p["userName"] for p in listed["Resources"]] == ["Ada Lovelace"]
+    # Entra ID's way: a capital op and the boolean as text.
+    patch = {"schemas": [PATCH], "Operations": [{"op": "Replace", "value": {"active": "False"}}]}
+    response, changed = scim("PATCH", f"Users/{odd.pk}", patch)
+    assert response.status_code == 200 and changed["active"] is False
+    odd.refresh_from_db()
+    assert not odd.is_active and odd.email == "ada@corp.local"
+
+
+def test_entra_ids_payloads_are_understood(scim, team):
+    enterprise = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+    body = _person("grace", externalId="e-1")
+    body["schemas"] = [USER, enterprise]
+    body[enterprise] = {"department": "Engineering", "employeeNumber": "42"}
+    response, grace = scim("POST", "Users", body)
+    assert response.status_code == 201, grace
+    patch = {
+        "schemas": [PATCH],
+        "Operations": [
+            {"op": "Replace", "path": 'emails[type eq "work"].value', "value": "grace@navy.example"},
+            {"op": "Replace", "path": f"{enterprise}:department", "value": "Compilers"},
+            {"op": "Add", "path": 'phoneNumbers[type eq "work"].value', "value": "+1 555 0100"},
+            {"op": "Replace", "path": "name.familyName", "value": "Hopper"},
+        ],
+    }
+    response, changed = scim("PATCH", f"Users/{grace['id']}", patch)
+    assert response.status_code == 200, changed
+    assert changed["emails"][0]["value"] == "grace@navy.example" and changed["name"]["familyName"] == "Hopper"
+    _r, group = scim(
+        "POST",
+        "Groups",
+        {"schemas": [GROUP], "displayName": "gemba-checkout", "members": [{"value": grace["id"]}]},
+    )
+    # Entra ID removes a member with a value instead of a path filter.
+    remove = {
+        "schemas": [PATCH],
+        "Operations": [{"op": "Remove", "path": "members", "value": [{"value": grace["id"]}]}],
+    }
+    response, emptied = scim("PATCH", f"Groups/{group['id']}", remove)
+    assert response.status_code == 200 and not emptied.get("members")
+    assert not Membership.objects.filter(user__username="grace").exists()
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("GET", 'Users?filter=userName eq "a\\x"', None),
+        ("GET", 'Users?filter=userName eq "\\ud800"', None),
+        ("GET", 'Groups?filter=displayName eq "\\u12"', None),
+        ("GET", "Users?filter=userName%20eq%20%22a%00b%22", None),
+        ("POST", "Users", '{"schemas": ["' + USER + '"], "userName": "x", "externalId": "\\ud800"}'),
+        ("POST", "Users", '{"schemas": ["' + USER + '"], "userName": "x", "externalId": "a\\u0000b"}'),
+        ("POST", "Users", "[" * 100_000),
+        ("POST", "Groups", '{"a":' * 100_000),
+        ("GET", "Users?startIndex=99999999999999999999", None),
+        ("GET", "Users/²", None),
+        ("GET", "Groups/²", None),
+        ("POST", "Groups", {"schemas": [GROUP], "displayName": "g", "members": [{"value": "²"}]}),
+        ("POST", "Groups", {"schemas": [GROUP], "displayName": "g", "externalId": "x" * 300}),
+    ],
+)
+def test_odd_text_and_numbers_get_a_scim_error_never_a_500(scim, db, method, path, body):
+    response, document = scim(method, path, body)
+    assert 200 <= response.status_code < 500, document
+    assert not DirectoryGroup.objects.exists()
+
+
+def test_usernames_match_in_any_case_beyond_ascii(scim, db):
+    email = [{"value": "ada@example.org", "primary": True}]
+    assert scim("POST", "Users", _person("Ädä", emails=email))[0].status_code == 201
+    response, error = scim("POST", "Users", _person("äDÄ", emails=email))
+    assert response.status_code == 409 and error["scimType"] == "uniqueness"
+    assert scim("GET", 'Users?filter=userName eq "ÄDÄ"')[1]["totalResults"] == 1
+
+
+def test_a_put_that_says_nothing_of_active_leaves_it_and_a_wrong_method_says_which_are_right(scim, db):
+    _r, ada = scim("POST", "Users", _person("ada", active=False))
+    body = _person("ada")
+    del body["active"]
+    assert scim("PUT", f"Users/{ada['id']}", body)[1]["active"] is False
+    response, _error = scim("PUT", "Users", body)
+    assert response.status_code == 405 and response["Allow"] == "GET, POST"

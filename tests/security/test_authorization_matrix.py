@@ -161,6 +161,7 @@ SCOPES: dict[str, list[Target]] = {
         Target("own", "site", lambda w: {"provider": "github", "public_id": w.own.webhook.public_id}),
     ],
     "unknown api path": [Target("site", "site", lambda w: {"unknown": "nope/deeper"})],
+    "scim resource": [Target("site", "site", lambda w: {"pk": "1"})],
     "incident": [
         Target("own", "own", lambda w: {"external_id": w.own.incident.external_id}),
         Target("other", "other", lambda w: {"external_id": w.other.incident.external_id}),
@@ -468,6 +469,28 @@ MATRIX: dict[str, Entry] = {
         json=True,
         why="any other address under /api/v1/: a JSON 404 for every method",
     ),
+    # --- SCIM provisioning (on here: GEMBA_SCIM_TOKEN is set, and no persona holds it) ---------
+    **{
+        route: Entry(
+            scope,
+            {method: rule(401, anonymous=401) for method in methods},
+            data=lambda w, t: {
+                "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+                "userName": "matrix",
+            },
+            json=True,
+            why="the identity provider's bearer token only: no session, superuser or API token opens it",
+        )
+        for route, scope, methods in [
+            ("scim/v2/Users", "site", ("GET", "POST")),
+            ("scim/v2/Users/<str:pk>", "scim resource", ("GET", "POST", "PATCH")),
+            ("scim/v2/Groups", "site", ("GET", "POST")),
+            ("scim/v2/Groups/<str:pk>", "scim resource", ("GET", "POST", "PATCH")),
+            ("scim/v2/ServiceProviderConfig", "site", ("GET", "POST")),
+            ("scim/v2/ResourceTypes", "site", ("GET", "POST")),
+            ("scim/v2/Schemas", "site", ("GET", "POST")),
+        ]
+    },
     "api/v1/teams/<slug>/metrics": Entry(
         "team",
         {"GET": rule(200, anonymous=401, none=404, pipeline=200, foreign_pipeline=404), "POST": REFUSED},
@@ -586,6 +609,7 @@ class Personas:
 @pytest.mark.parametrize("route", list(MATRIX))
 def test_url_answers_each_persona_as_expected(route, world, settings, record_property):
     settings.GEMBA_API_RATE_LIMIT = 0
+    settings.GEMBA_SCIM_TOKEN = "a SCIM token no persona holds"
     entry = MATRIX[route]
     personas = Personas(world)
     wrong, cells = [], 0
