@@ -11,6 +11,7 @@ as a sign-in. Memberships typed in the admin or brought by an import are left al
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -24,10 +25,9 @@ from django.utils import timezone
 
 from accounts import mapping
 from accounts.models import DirectoryGroup, ExternalAccount
-from accounts.sync import memberships_sync
+from accounts.sync import memberships_sync_many
 from audit.models import AuditEvent
 from audit.trail import record
-from teams.models import Group, Team
 
 User = get_user_model()
 
@@ -197,11 +197,18 @@ def group_remove(group: DirectoryGroup, *, by=None) -> None:
 
 def teams_follow_groups(users: Iterable) -> None:
     """Each person's sign-on memberships as their directory groups now give them."""
-    rules = mapping.parse_rules(settings.GEMBA_OIDC_GROUP_MAP)
-    teams = {t.slug: t for t in Team.objects.filter(active=True)}
-    team_groups = {g.slug: g for g in Group.objects.all()}
-    for user in users:
-        memberships_sync(user=user, groups=groups_of(user), rules=rules, teams=teams, team_groups=team_groups)
+    people = list(users)
+    names: dict[int, list[str]] = defaultdict(list)
+    ids = [person.pk for person in people]
+    for start in range(0, len(ids), 2000):
+        for user_id, name in DirectoryGroup.members.through.objects.filter(
+            user_id__in=ids[start : start + 2000]
+        ).values_list("user_id", "directorygroup__display_name"):
+            names[user_id].append(name)
+    memberships_sync_many(
+        {person: names[person.pk] if person.is_active else [] for person in people},
+        rules=mapping.parse_rules(settings.GEMBA_OIDC_GROUP_MAP),
+    )
 
 
 def _members(member_ids: Iterable[str]) -> list:

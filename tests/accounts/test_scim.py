@@ -451,3 +451,21 @@ def test_a_put_that_says_nothing_of_active_leaves_it_and_a_wrong_method_says_whi
     assert scim("PUT", f"Users/{ada['id']}", body)[1]["active"] is False
     response, _error = scim("PUT", "Users", body)
     assert response.status_code == 405 and response["Allow"] == "GET, POST"
+
+
+def test_a_large_groups_teams_are_set_in_queries_that_do_not_grow_with_its_members(scim, team, other_team):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    people = [UserFactory(username=f"p{n}") for n in range(65)]
+
+    def create(name, members):
+        body = {"schemas": [GROUP], "displayName": name, "members": [{"value": str(p.pk)} for p in members]}
+        with CaptureQueriesContext(connection) as queries:
+            assert scim("POST", "Groups", body)[0].status_code == 201
+        return len(queries)
+
+    assert create("gemba-checkout-leads", people[:5]) == create("gemba-ledger", people[5:])
+    roles = dict(Membership.objects.filter(team=other_team).values_list("user__username", "role"))
+    assert len(roles) == 60 and set(roles.values()) == {"member"}
+    assert set(Membership.objects.filter(team=team).values_list("role", flat=True)) == {"lead"}
