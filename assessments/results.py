@@ -9,6 +9,7 @@ medians, levels, trends) are drawn only from at least k teams that passed the ga
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -475,7 +476,7 @@ def org_heatmap(
     viewer may open are read fresh on every call. An org of more than ``teams_at_once`` teams
     opens on its groups instead (``by_groups``): a row per group, aggregates of at least k teams.
     """
-    groups = list(Group.objects.order_by("name"))
+    groups = sorted(Group.objects.all(), key=lambda g: natural(g.name))
     group = next((g for g in groups if g.slug == group_slug), None)
     view_teams = Team.objects.active() if group is None else Team.objects.active().filter(group=group)
     view_team_ids = set(view_teams.values_list("pk", flat=True))
@@ -675,6 +676,15 @@ def _round_table(chosen: Round) -> dict[int, dict]:
     return table
 
 
+def natural(name: str) -> tuple:
+    """A name's sort key as people read it: "Accounts 2" before "Accounts 10", case aside."""
+    return tuple(
+        (0, int(part), "") if part.isdigit() else (1, 0, part)
+        for part in re.split(r"(\d+)", name.casefold())
+        if part
+    )
+
+
 def _sort(rows: list[HeatRow] | list[GroupRow], sort: str | None, dimension_keys: set[str]) -> str:
     """Sort rows (of teams or of groups) in place by a column; hidden ones always last. Returns the
     sort actually used."""
@@ -686,10 +696,10 @@ def _sort(rows: list[HeatRow] | list[GroupRow], sort: str | None, dimension_keys
 
     def value(row: HeatRow | GroupRow):
         if column == "team":
-            return row.name.lower()
+            return natural(row.name)
         if column == "group":
             group = row.group if isinstance(row, GroupRow) else row.team.group
-            return (group.name.lower() if group else "", row.name.lower())
+            return (natural(group.name) if group else (), natural(row.name))
         if column == "responses":
             return row.responses
         if column == "participation":
@@ -701,8 +711,8 @@ def _sort(rows: list[HeatRow] | list[GroupRow], sort: str | None, dimension_keys
 
     known = [r for r in rows if value(r) is not None]
     unknown = [r for r in rows if value(r) is None]
-    known.sort(key=lambda r: (value(r), r.name.lower()), reverse=descending)
-    unknown.sort(key=lambda r: r.name.lower())
+    known.sort(key=lambda r: (value(r), natural(r.name)), reverse=descending)
+    unknown.sort(key=lambda r: natural(r.name))
     rows[:] = known + unknown
     return sort
 

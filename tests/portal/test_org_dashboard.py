@@ -357,3 +357,11 @@ def test_the_group_rows_follow_a_renamed_group_and_a_moved_team(client_for, staf
     rows = {row.group.slug: row for row in client.get("/org/").context["heatmap"].group_rows}
     assert (rows["mixed"].teams, rows["small"].teams) == (2, 3)
     assert not rows["small"].hidden
+
+
+def test_names_sort_as_people_read_them(client_for, staff, groups_of_teams):
+    for name in ("Unit 10", "Unit 2", "unit 1"):
+        GroupFactory(name=name, slug=name.lower().replace(" ", "-"))
+    heatmap = client_for(staff).get("/org/?view=teams&sort=-team").context["heatmap"]
+    assert [g.name for g in heatmap.groups][-3:] == ["unit 1", "Unit 2", "Unit 10"]
+    assert [row.name for row in heatmap.rows][:2] == ["Small 1", "Small 0"]
