@@ -1,15 +1,16 @@
 """Pages ready before anyone looks: the worker computes what the dashboards show into the shared
 cache (CACHE_URL: files in the project folder by default, Redis with several servers).
 
-- After a round is scored: each of its teams' results and charts, and the org's charts, in every
-  language in use (the site's and those people chose).
+- After a round is scored: the org's aggregates and charts first, then each of its teams'
+  results and charts, in every language in use (the site's and those people chose).
 - When a team's delivery data changes (a deployment or an incident arrives): its DORA keys and
   delivery charts.
 - When the delivery time slot turns (GEMBA_DELIVERY_CACHE_SECONDS): every team's keys and charts.
 
 ``due`` finds what is not warm yet; the worker's tick runs it (portal.tasks.warm_due). What is
 warm is known by a marker under the same key a page would read, so a restart, a second worker or
-a rebuild of scores never warms twice and never misses anything.
+a rebuild of scores never warms twice and never misses anything. Teams are claimed in batches
+(BATCH): workers whose ticks run at once share a large round or a new time slot.
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ from teams.models import Membership, Preferences, Team
 
 log = logging.getLogger(__name__)
 
+# Teams warmed per claim: several workers share a large round or a new time slot, batch by batch.
+BATCH = 100
 # How far back a scored round still gets its pages warmed (older ones are warm already, or
 # nobody opens them first).
 RECENT = timedelta(days=7)
@@ -68,21 +71,32 @@ def team_delivery_pages(team: Team, languages: Iterable[str]) -> None:
             delivery_trend_charts(metrics.team_delivery(team).months)
 
 
-def round_pages(round_: Round) -> int:
-    """Everything a scored round changes: the org's aggregates and charts, and each of its teams'
-    dashboards. Returns how many teams were warmed."""
+def round_org_pages(round_: Round) -> None:
+    """The org's aggregates and charts of a scored round, in every language in use: first, so
+    the org page is ready within seconds of a close, whatever the org's size."""
     results.warm(round_)
-    teams = list(round_.teams.filter(active=True))
-    languages_by_team = _languages_by_team([team.pk for team in teams])
-    for team in teams:
-        team_pages(team, languages_by_team[team.pk])
     heatmap = org_page()
     for language in languages_in_use():
         with translation.override(language):
             org_charts(heatmap)
             if heatmap.by_groups:
                 heatmap_group_rows(heatmap)
-    return len(teams)
+
+
+def round_team_pages(round_: Round) -> int:
+    """The round's teams' dashboards, a batch at a time, each batch claimed on its own: workers
+    running at once share a large round. Returns how many teams this call warmed."""
+    team_ids = list(round_.teams.filter(active=True).order_by("pk").values_list("pk", flat=True))
+    warmed = 0
+    for start in range(0, len(team_ids), BATCH):
+        if not _mark("round-teams", (round_.pk, round_.scored_at, start)):
+            continue
+        teams = list(Team.objects.filter(pk__in=team_ids[start : start + BATCH]))
+        languages_by_team = _languages_by_team([team.pk for team in teams])
+        for team in teams:
+            team_pages(team, languages_by_team[team.pk])
+        warmed += len(teams)
+    return warmed
 
 
 def org_page() -> results.Heatmap:
@@ -100,16 +114,17 @@ def org_page() -> results.Heatmap:
     return heatmap
 
 
-def delivery_pages(team_ids: list[int]) -> int:
-    """The DORA keys of these teams (and of every team, for the org page) in the current slot,
-    and their delivery charts."""
+def delivery_pages(team_ids: list[int], *, org: bool = True) -> int:
+    """The DORA keys of these teams in the current slot and their delivery charts; with ``org``,
+    first every team's keys and the org page."""
     everyone = Team.objects.active()
-    metrics.teams_performance(everyone)
+    if org:
+        metrics.teams_performance(everyone)
+        org_page()
     teams = list(everyone.filter(pk__in=team_ids))
     languages_by_team = _languages_by_team(team_ids)
     for team in teams:
         team_delivery_pages(team, languages_by_team[team.pk])
-    org_page()
     return len(teams)
 
 
@@ -148,13 +163,19 @@ def due(now=None) -> dict[str, int]:
     )
     for round_ in [r for r in recent if r.closes_at in newest]:
         if _mark("round", (round_.pk, round_.scored_at)):
-            done["teams"] += round_pages(round_)
+            round_org_pages(round_)
             done["rounds"] += 1
+        done["teams"] += round_team_pages(round_)
     slot = metrics.slot()
     versions = DeliveryVersion.objects.of(Team.objects.active().values_list("pk", flat=True))
-    changed = [pk for pk, version in versions.items() if _mark("delivery", (pk, version, slot))]
-    if changed:
-        done["delivery teams"] = delivery_pages(changed)
+    pending, warmed = sorted(versions.items()), 0
+    for start in range(0, len(pending), BATCH):
+        batch = pending[start : start + BATCH]
+        claimed = [pk for pk, version in batch if _mark("delivery", (pk, version, slot))]
+        if claimed:
+            warmed += delivery_pages(claimed, org=warmed == 0)
+    if warmed:
+        done["delivery teams"] = warmed
     return done
 
 

@@ -185,3 +185,28 @@ def test_after_a_close_the_first_view_of_a_dashboard_draws_no_chart(
         response = client_for(member).get("/teams/checkout/")
         assert response.status_code == 200 and response.context["charts"]
         assert drawn == []
+
+
+def test_workers_share_a_large_round_batch_by_batch(db, monkeypatch):
+    """Each batch of a round's teams is claimed on its own: a second worker running at the same
+    time takes the batches the first has not, and no team is warmed twice."""
+    from assessments.services.rounds import round_close
+    from portal import warming
+    from tests.factories import TeamFactory
+
+    monkeypatch.setattr(warming, "BATCH", 2)
+    teams = [TeamFactory() for _ in range(5)]
+    round_ = make_round(model=make_model(points=5), teams=teams, k=3, name="Big pulse")
+    for team in teams:
+        for _ in range(3):
+            answer_all(round_, team, MembershipFactory(team=team).user, "4")
+    with time_machine.travel(round_.closes_at + timedelta(minutes=2)):
+        round_ = round_close(round=round_)
+        # Another worker holds the first batch (teams 1 and 2) and the round's org pages.
+        assert warming._mark("round-teams", (round_.pk, round_.scored_at, 0))
+        assert warming._mark("round", (round_.pk, round_.scored_at))
+        warmed = []
+        monkeypatch.setattr(warming, "team_pages", lambda team, languages: warmed.append(team.pk))
+        done = warming.due()
+    assert done["rounds"] == 0 and done["teams"] == 3
+    assert sorted(warmed) == sorted(team.pk for team in teams)[2:]
