@@ -209,7 +209,10 @@ def apply_groups(user, claims: dict) -> None:
     the provider's groups arrive through it instead (a provider sends them one way or the
     other): the person's directory groups count, so a sign-in never undoes what SCIM set."""
     rules = mapping.parse_rules(settings.GEMBA_OIDC_GROUP_MAP)
-    groups = provisioning.groups_of(user) if settings.GEMBA_SCIM_TOKEN else groups_of(claims)
+    if settings.GEMBA_SCIM_TOKEN:
+        groups = provisioning.directory_group_names([user])[user.pk]
+    else:
+        groups = groups_of(claims)
     memberships_sync(user=user, groups=groups, rules=rules)
     ExternalAccount.objects.filter(user=user).update(last_seen_at=timezone.now())
 

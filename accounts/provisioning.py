@@ -18,14 +18,12 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.core.exceptions import ValidationError
-from django.core.validators import EmailValidator
 from django.db import connection, transaction
 from django.utils import timezone
 
-from accounts import mapping
+from accounts import directory, mapping
 from accounts.models import DirectoryGroup, ExternalAccount
-from accounts.sync import memberships_sync_many
+from accounts.sync import BATCH, memberships_sync_many
 from audit.models import AuditEvent
 from audit.trail import record
 
@@ -68,11 +66,16 @@ def named(queryset, username: str):
     return queryset.filter(pk__in=[pk for pk, name in candidates if name.casefold() == wanted])
 
 
-def groups_of(user) -> list[str]:
-    """The names of the person's directory groups (none once deactivated)."""
-    if not user.is_active:
-        return []
-    return list(DirectoryGroup.objects.filter(members=user).values_list("display_name", flat=True))
+def directory_group_names(people: Iterable) -> dict[int, list[str]]:
+    """Each person's directory group names, by person id (none once deactivated)."""
+    active = [person.pk for person in people if person.is_active]
+    names: dict[int, list[str]] = defaultdict(list)
+    for start in range(0, len(active), BATCH):
+        for user_id, name in DirectoryGroup.members.through.objects.filter(
+            user_id__in=active[start : start + BATCH]
+        ).values_list("user_id", "directorygroup__display_name"):
+            names[user_id].append(name)
+    return names
 
 
 @transaction.atomic
@@ -198,15 +201,9 @@ def group_remove(group: DirectoryGroup, *, by=None) -> None:
 def teams_follow_groups(users: Iterable) -> None:
     """Each person's sign-on memberships as their directory groups now give them."""
     people = list(users)
-    names: dict[int, list[str]] = defaultdict(list)
-    ids = [person.pk for person in people]
-    for start in range(0, len(ids), 2000):
-        for user_id, name in DirectoryGroup.members.through.objects.filter(
-            user_id__in=ids[start : start + 2000]
-        ).values_list("user_id", "directorygroup__display_name"):
-            names[user_id].append(name)
+    names = directory_group_names(people)
     memberships_sync_many(
-        {person: names[person.pk] if person.is_active else [] for person in people},
+        {person: names[person.pk] for person in people},
         rules=mapping.parse_rules(settings.GEMBA_OIDC_GROUP_MAP),
     )
 
@@ -222,20 +219,14 @@ def _members(member_ids: Iterable[str]) -> list:
 
 
 def _check(person: Person, *, before=None) -> None:
-    """Refuse what Gemba cannot keep; of a person already here, only what changes (an account
-    made by sign-on or in the admin may hold a name the checks would refuse today)."""
-    username = person.username.strip()
-    if not username or len(username) > 150 or username != person.username:
-        raise Refused("userName is required: at most 150 characters, no spaces around it.", field="userName")
-    if before is None or username != before.username:
-        try:
-            User.username_validator(username)
-        except ValidationError:
-            raise Refused("userName may hold only letters, digits and @ . + - _.", field="userName") from None
-    if person.email and (before is None or person.email != before.email):
-        try:
-            EmailValidator()(person.email)
-        except ValidationError:
-            raise Refused(f"{person.email[:100]!r} is not an e-mail address.", field="emails") from None
+    """Refuse what Gemba cannot keep, by the directory import's rules for people; of a person
+    already here, only what changes (an account made by sign-on or in the admin may hold a name
+    those rules would refuse)."""
+    changed_name = before is None or person.username != before.username
+    if changed_name and not directory.USERNAME.fullmatch(person.username):
+        raise Refused("userName is required: letters, digits and @ . + - _, at most 150.", field="userName")
+    changed_email = person.email and (before is None or person.email != before.email)
+    if changed_email and (len(person.email) > 254 or not directory.EMAIL.fullmatch(person.email)):
+        raise Refused(f"{person.email[:100]!r} is not an e-mail address.", field="emails")
     if len(person.external_id) > 255:
         raise Refused("externalId is longer than 255 characters.", field="externalId")

@@ -34,7 +34,8 @@ def memberships_sync_many(groups_by_person: dict, *, rules: list[mapping.Rule]) 
         for person, groups in groups_by_person.items()
     }
     ids = list(people)
-    slugs = {pk: slug for slug, pk in ((slug, team.pk) for slug, team in teams.items())}
+    team_slugs = {team.pk: slug for slug, team in teams.items()}
+    group_slugs = {group.pk: slug for slug, group in team_groups.items()}
     current: dict[int, dict[int, Membership]] = defaultdict(dict)
     managed: dict[int, dict[int, GroupLead]] = defaultdict(dict)
     for start in range(0, len(ids), BATCH):
@@ -48,7 +49,6 @@ def memberships_sync_many(groups_by_person: dict, *, rules: list[mapping.Rule]) 
 
     create, change, remove = [], [], []
     new_leads, gone_leads = [], []
-    group_ids = {group.pk: slug for slug, group in team_groups.items()}
     for pk, desired in wanted.items():
         mine = current[pk]
         for slug, role in desired.teams.items():
@@ -61,7 +61,7 @@ def memberships_sync_many(groups_by_person: dict, *, rules: list[mapping.Rule]) 
         remove += [
             m.pk
             for team_id, m in mine.items()
-            if m.source == Source.SSO and slugs.get(team_id) not in desired.teams
+            if m.source == Source.SSO and team_slugs.get(team_id) not in desired.teams
         ]
         leads = managed[pk]
         new_leads += [
@@ -72,13 +72,14 @@ def memberships_sync_many(groups_by_person: dict, *, rules: list[mapping.Rule]) 
         gone_leads += [
             lead.pk
             for group_id, lead in leads.items()
-            if lead.source == Source.SSO and group_ids.get(group_id) not in desired.groups
+            if lead.source == Source.SSO and group_slugs.get(group_id) not in desired.groups
         ]
     Membership.objects.bulk_create(create, batch_size=BATCH)
     Membership.objects.bulk_update(change, ["role"], batch_size=BATCH)
     GroupLead.objects.bulk_create(new_leads, batch_size=BATCH)
-    for start in range(0, max(len(remove), len(gone_leads)), BATCH):
+    for start in range(0, len(remove), BATCH):
         Membership.objects.filter(pk__in=remove[start : start + BATCH]).delete()
+    for start in range(0, len(gone_leads), BATCH):
         GroupLead.objects.filter(pk__in=gone_leads[start : start + BATCH]).delete()
 
     if any(rule.kind == "staff" for rule in rules):

@@ -418,10 +418,7 @@ def _totals(numbers: list[dict], round_: Round) -> Totals:
     """The view's totals from its teams' entries of the round table."""
     k, thresholds = round_.k, round_.model.level_thresholds
     scored = [entry for entry in numbers if not entry["row"]["hidden"]]
-    teams = [
-        scoring.TeamResult(str(i), entry["row"]["responses"], entry["row"]["index"])
-        for i, entry in enumerate(scored)
-    ]
+    teams = _team_results(scored)
     totals = Totals(teams=len(numbers), scored=len(scored))
     if len(scored) < k:
         return totals
@@ -433,6 +430,13 @@ def _totals(numbers: list[dict], round_: Round) -> Totals:
             values[key].append(index)
     totals.dimension_means = {key: sum(v) / len(v) for key, v in values.items() if len(v) >= k}
     return totals
+
+
+def _team_results(entries: list[dict]) -> list[scoring.TeamResult]:
+    """Round-table entries as the scoring module's team results."""
+    return [
+        scoring.TeamResult(str(i), e["row"]["responses"], e["row"]["index"]) for i, e in enumerate(entries)
+    ]
 
 
 def org_round(rounds: list[Round], team_ids: set[int]) -> Round | None:
@@ -575,11 +579,7 @@ def _by_groups(
             "k": k,
         }
         if len(scored) >= k:
-            results = [
-                scoring.TeamResult(str(i), e["row"]["responses"], e["row"]["index"])
-                for i, e in enumerate(scored)
-            ]
-            index = scoring.group_index(results, k)
+            index = scoring.group_index(_team_results(scored), k)
             numbers |= {
                 "index": index,
                 "level": scoring.level(index, thresholds),

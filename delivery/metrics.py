@@ -6,7 +6,7 @@ import time
 import zoneinfo
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import astuple, dataclass, replace
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -184,15 +184,17 @@ class DeliveryScore:
     instability: float | None
 
 
-def delivery_scores(team_ids: list[int], *, window_days: int = WINDOW_DAYS) -> dict[int, DeliveryScore]:
-    """team id → its delivery over the window: the numbers teams_performance caches, read from
-    the same entries (the teams are read only for those not cached yet)."""
+def delivery_scores(
+    team_ids: list[int], *, window_days: int = WINDOW_DAYS, teams: dict[int, Team] | None = None
+) -> dict[int, DeliveryScore]:
+    """team id → its delivery over the window, cached on the teams' versions. ``teams`` (by id)
+    spares reading the teams not cached yet; without it they are read."""
 
     def compute(missing: list[int]) -> dict[int, tuple]:
-        teams = list(Team.objects.filter(pk__in=missing))
+        known = [teams[pk] for pk in missing] if teams is not None else Team.objects.filter(pk__in=missing)
         found = {
             p.team_id: (p.deployments, p.score, p.level, p.throughput, p.instability)
-            for p in teams_performance(teams, now=timezone.now(), window_days=window_days)
+            for p in teams_performance(known, now=timezone.now(), window_days=window_days)
         }
         return {pk: found.get(pk, (0, None, None, None, None)) for pk in missing}
 
@@ -212,22 +214,8 @@ def teams_performance(
     teams = list(teams)
     team_ids = [team.pk for team in teams]
     if now is None:
-        by_pk = {team.pk: team for team in teams}
-        scores = _cached(
-            "teams_performance",
-            team_ids,
-            (window_days,),
-            lambda missing: {
-                p.team_id: (p.deployments, p.score, p.level, p.throughput, p.instability)
-                for p in teams_performance(
-                    [by_pk[pk] for pk in missing], now=timezone.now(), window_days=window_days
-                )
-            },
-        )
-        return [
-            TeamPerformance(team.pk, team.slug, team.name, *scores.get(team.pk, (0, None, None, None, None)))
-            for team in teams
-        ]
+        scores = delivery_scores(team_ids, window_days=window_days, teams={team.pk: team for team in teams})
+        return [TeamPerformance(team.pk, team.slug, team.name, *astuple(scores[team.pk])) for team in teams]
     since = now - timedelta(days=window_days)
     deployments: dict[int, list[dora.DeploymentRecord]] = defaultdict(list)
     for team_id, record in Deployment.objects.counted().filter(team_id__in=team_ids).since(since).records():

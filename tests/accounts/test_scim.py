@@ -5,6 +5,7 @@ however wrong, gets a 500 or half-written data."""
 import json
 
 import pytest
+from django.contrib.auth import get_user_model
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -34,6 +35,13 @@ def scim(client, settings, db):
     return call
 
 
+def _group(name, *member_ids, **more):
+    body = {"schemas": [GROUP], "displayName": name, **more}
+    if member_ids:
+        body["members"] = [{"value": str(pk)} for pk in member_ids]
+    return body
+
+
 def _person(username, **more):
     return {
         "schemas": [USER],
@@ -58,8 +66,6 @@ def test_okta_creates_a_person_finds_them_by_username_and_deactivates_them(scim,
     patch = {"schemas": [PATCH], "Operations": [{"op": "replace", "value": {"active": False}}]}
     response, changed = scim("PATCH", f"Users/{created['id']}", patch)
     assert response.status_code == 200 and changed["active"] is False
-    from django.contrib.auth import get_user_model
-
     ada = get_user_model().objects.get(username="ada")
     assert not ada.is_active and not ada.has_usable_password()
     assert ada.external_account.source == ExternalAccount.Source.SCIM
@@ -71,10 +77,10 @@ def test_a_group_gives_teams_by_the_mapping_rules_and_members_come_and_go(scim, 
     response, group = scim(
         "POST",
         "Groups",
-        {"schemas": [GROUP], "displayName": "gemba-checkout", "members": [{"value": ada["id"]}]},
+        _group("gemba-checkout", ada["id"]),
     )
     assert response.status_code == 201 and [m["value"] for m in group["members"]] == [ada["id"]]
-    leads = scim("POST", "Groups", {"schemas": [GROUP], "displayName": "gemba-checkout-leads"})[1]
+    leads = scim("POST", "Groups", _group("gemba-checkout-leads"))[1]
     membership = Membership.objects.get(user__username="ada", team=team)
     assert (membership.role, membership.source) == (Membership.Role.MEMBER, Source.SSO)
 
@@ -115,10 +121,8 @@ def test_a_removed_person_loses_access_at_the_next_request_and_their_aggregates_
     scim(
         "POST",
         "Groups",
-        {"schemas": [GROUP], "displayName": "gemba-checkout", "members": [{"value": ada["id"]}]},
+        _group("gemba-checkout", ada["id"]),
     )
-    from django.contrib.auth import get_user_model
-
     person = get_user_model().objects.get(username="ada")
     make_scored_history(model=make_model(points=5), teams=[team], rounds=1)
     from assessments.models import TeamScore
@@ -150,12 +154,12 @@ def test_put_replaces_a_person_and_a_group(scim, team, other_team):
     _r, group = scim(
         "POST",
         "Groups",
-        {"schemas": [GROUP], "displayName": "gemba-checkout", "members": [{"value": ada["id"]}]},
+        _group("gemba-checkout", ada["id"]),
     )
     response, renamed = scim(
         "PUT",
         f"Groups/{group['id']}",
-        {"schemas": [GROUP], "displayName": "gemba-ledger", "members": [{"value": ada["id"]}]},
+        _group("gemba-ledger", ada["id"]),
     )
     assert response.status_code == 200 and renamed["displayName"] == "gemba-ledger"
     # A renamed group moves its members by the rules.
@@ -170,7 +174,7 @@ def test_entra_lists_groups_without_their_members_and_pages_through_people(scim,
     scim(
         "POST",
         "Groups",
-        {"schemas": [GROUP], "displayName": "everyone", "members": [{"value": str(u)} for u in get_ids()]},
+        _group("everyone", *get_ids()),
     )
     _r, listed = scim("GET", 'Groups?excludedAttributes=members&filter=displayName eq "everyone"')
     assert listed["totalResults"] == 1 and "members" not in listed["Resources"][0]
@@ -180,8 +184,6 @@ def test_entra_lists_groups_without_their_members_and_pages_through_people(scim,
 
 
 def get_ids():
-    from django.contrib.auth import get_user_model
-
     return list(get_user_model().objects.filter(is_superuser=False).values_list("pk", flat=True))
 
 
@@ -225,11 +227,11 @@ def test_an_administrator_is_never_reached_through_scim(scim, staff):
         (
             "POST",
             "Groups",
-            {"schemas": [GROUP], "displayName": "g", "members": [{"value": "999999"}]},
+            _group("g", "999999"),
             400,
             "invalidValue",
         ),
-        ("POST", "Groups", {"schemas": [GROUP], "displayName": " "}, 400, "invalidValue"),
+        ("POST", "Groups", _group(" "), 400, "invalidValue"),
         ("GET", 'Users?filter=title sw "x"', None, 400, "invalidFilter"),
         ("GET", "Users?count=lots", None, 400, "invalidValue"),
         ("GET", "Users/abc", None, 404, None),
@@ -238,8 +240,6 @@ def test_an_administrator_is_never_reached_through_scim(scim, staff):
     ],
 )
 def test_bad_requests_get_a_scim_error_and_change_nothing(scim, db, method, path, body, status, scim_type):
-    from django.contrib.auth import get_user_model
-
     response, error = scim(method, path, body)
     assert response.status_code == status, error
     assert error["schemas"] == ["urn:ietf:params:scim:api:messages:2.0:Error"] and error["detail"]
@@ -253,7 +253,7 @@ def test_a_patch_that_fails_halfway_writes_nothing(scim, team):
     _r, group = scim(
         "POST",
         "Groups",
-        {"schemas": [GROUP], "displayName": "gemba-checkout", "members": [{"value": ada["id"]}]},
+        _group("gemba-checkout", ada["id"]),
     )
     patch = {
         "schemas": [PATCH],
@@ -274,8 +274,8 @@ def test_two_people_cannot_share_a_username_nor_two_groups_a_name(scim, db):
     assert response.status_code == 409 and error["scimType"] == "uniqueness"
     _r, bob = scim("POST", "Users", _person("bob"))
     assert scim("PUT", f"Users/{bob['id']}", _person("ada"))[0].status_code == 409
-    scim("POST", "Groups", {"schemas": [GROUP], "displayName": "one"})
-    assert scim("POST", "Groups", {"schemas": [GROUP], "displayName": "ONE"})[0].status_code == 409
+    scim("POST", "Groups", _group("one"))
+    assert scim("POST", "Groups", _group("ONE"))[0].status_code == 409
 
 
 def test_a_signin_with_scim_on_keeps_the_teams_scim_gave(scim, team, settings):
@@ -285,10 +285,8 @@ def test_a_signin_with_scim_on_keeps_the_teams_scim_gave(scim, team, settings):
     scim(
         "POST",
         "Groups",
-        {"schemas": [GROUP], "displayName": "gemba-checkout", "members": [{"value": ada["id"]}]},
+        _group("gemba-checkout", ada["id"]),
     )
-    from django.contrib.auth import get_user_model
-
     person = get_user_model().objects.get(username="ada")
     oidc.apply_groups(person, {"sub": "x", "groups": []})  # a provider that sends no groups claim
     assert Membership.objects.filter(user=person, team=team).exists()
@@ -337,7 +335,7 @@ def test_a_signin_with_scim_on_keeps_the_teams_scim_gave(scim, team, settings):
 def test_no_body_gets_a_server_error(scim, team, body, where):
     if not DirectoryGroup.objects.exists():
         scim("POST", "Users", _person("fixed"))
-        scim("POST", "Groups", {"schemas": [GROUP], "displayName": "fixed"})
+        scim("POST", "Groups", _group("fixed"))
     user_id = str(get_ids()[0])
     group_id = str(DirectoryGroup.objects.values_list("pk", flat=True)[0])
     method, path = where
@@ -346,17 +344,11 @@ def test_no_body_gets_a_server_error(scim, team, body, where):
 
 
 def test_every_teams_source_but_the_providers_is_left_alone(scim, team):
-    from django.contrib.auth import get_user_model
-
     typed = UserFactory(username="typed")
     Membership.objects.create(user=typed, team=team, role=Membership.Role.LEAD)  # typed in the admin
     _r, found = scim("GET", 'Users?filter=userName eq "typed"')
     other = TeamFactory(slug="other")
-    group = {
-        "schemas": [GROUP],
-        "displayName": "gemba-other",
-        "members": [{"value": found["Resources"][0]["id"]}],
-    }
+    group = _group("gemba-other", found["Resources"][0]["id"])
     _r, made = scim("POST", "Groups", group)
     scim("DELETE", f"Groups/{made['id']}")
     person = get_user_model().objects.get(username="typed")
@@ -400,7 +392,7 @@ def test_entra_ids_payloads_are_understood(scim, team):
     _r, group = scim(
         "POST",
         "Groups",
-        {"schemas": [GROUP], "displayName": "gemba-checkout", "members": [{"value": grace["id"]}]},
+        _group("gemba-checkout", grace["id"]),
     )
     # Entra ID removes a member with a value instead of a path filter.
     remove = {
@@ -426,7 +418,7 @@ def test_entra_ids_payloads_are_understood(scim, team):
         ("GET", "Users?startIndex=99999999999999999999", None),
         ("GET", "Users/²", None),
         ("GET", "Groups/²", None),
-        ("POST", "Groups", {"schemas": [GROUP], "displayName": "g", "members": [{"value": "²"}]}),
+        ("POST", "Groups", _group("g", "²")),
         ("POST", "Groups", {"schemas": [GROUP], "displayName": "g", "externalId": "x" * 300}),
     ],
 )
@@ -460,7 +452,7 @@ def test_a_large_groups_teams_are_set_in_queries_that_do_not_grow_with_its_membe
     people = [UserFactory(username=f"p{n}") for n in range(65)]
 
     def create(name, members):
-        body = {"schemas": [GROUP], "displayName": name, "members": [{"value": str(p.pk)} for p in members]}
+        body = _group(name, *(person.pk for person in members))
         with CaptureQueriesContext(connection) as queries:
             assert scim("POST", "Groups", body)[0].status_code == 201
         return len(queries)
